@@ -1,0 +1,54 @@
+//! `vigil serve [--demo]`: the HTTP API in one process, with graceful shutdown on SIGTERM/SIGINT.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::demo;
+use crate::settings::Settings;
+use crate::startup::{app_state, open_migrated_database, system_clock};
+
+pub async fn run(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
+    let address = settings.bind_address()?;
+    let db = open_migrated_database(&settings).await?;
+    if seed_demo {
+        match demo::seed_if_empty(&db, &settings).await? {
+            Some(logins) => demo::print_logins(&logins),
+            None => tracing::info!("database already has data; demo seed skipped"),
+        }
+    }
+    let state = app_state(&settings, db.clone(), system_clock())?;
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (server.bind)"))?;
+    tracing::info!(%address, "vigil is serving");
+    axum::serve(listener, vigil_api::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    db.close().await.context("closing the database")?;
+    tracing::info!("vigil stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the process exits.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,294 @@
+//! Layered, typed configuration: the shipped `config/default.toml`, then `config/<VIGIL_ENV>.toml`, then
+//! `VIGIL_<SECTION>__<KEY>` environment variables. Secrets are wrapped so they never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The defaults, compiled in so that the binary runs even where `config/` is absent.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `development` (default), `test` or `production`; from `VIGIL_ENV`.
+    #[serde(default = "default_env")]
+    pub env: String,
+    pub timezone: String,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub smtp: SmtpSettings,
+    pub sms: SmsSettings,
+    pub scheduler: SchedulerSettings,
+    pub reminders: ReminderSettings,
+    pub outbox: OutboxSettings,
+    pub log: LogSettings,
+    pub calendar: CalendarSettings,
+}
+
+fn default_env() -> String {
+    "development".to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    pub cors_allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: Option<SecretString>,
+    pub jwt_secret_file: Option<PathBuf>,
+    pub access_token_minutes: u32,
+    pub refresh_token_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpSettings {
+    pub url: Option<SecretString>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmsSettings {
+    pub provider: String,
+    pub base_url: Option<String>,
+    pub api_key: Option<SecretString>,
+    pub callback_token: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchedulerSettings {
+    pub enabled: bool,
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReminderSettings {
+    pub offsets: Vec<String>,
+    pub quiet_hours: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutboxSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: String,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarSettings {
+    pub bank_holidays: Vec<NaiveDate>,
+}
+
+/// A configuration problem, naming the key so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {message}")]
+pub struct SettingsError {
+    pub key: String,
+    pub message: String,
+}
+
+impl SettingsError {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        Self {
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layers from `config_dir` and the process environment.
+    pub fn load(config_dir: &Path) -> Result<Self, SettingsError> {
+        let environment = std::env::var("VIGIL_ENV").unwrap_or_else(|_| default_env());
+        let figment = Figment::new()
+            .merge(Toml::string(DEFAULTS))
+            .merge(Toml::file(config_dir.join("default.toml")))
+            .merge(Toml::file(config_dir.join(format!("{environment}.toml"))))
+            .merge(Env::prefixed("VIGIL_").split("__"));
+        Self::from_figment(figment)
+    }
+
+    /// Extracts and checks settings; exposed so tests can layer their own values.
+    pub fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        let settings: Settings = figment.extract().map_err(|error| {
+            let key = error
+                .path
+                .iter()
+                .filter(|part| part.as_str() != "default")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(".");
+            SettingsError::new(
+                if key.is_empty() { "(root)" } else { &key },
+                error.kind.to_string(),
+            )
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        self.bind_address()?;
+        self.time_zone()?;
+        if !matches!(self.env.as_str(), "development" | "test" | "production") {
+            return Err(SettingsError::new(
+                "env",
+                "must be development, test or production (VIGIL_ENV)",
+            ));
+        }
+        if !matches!(self.sms.provider.as_str(), "log" | "notify" | "twilio") {
+            return Err(SettingsError::new(
+                "sms.provider",
+                "must be log, notify or twilio",
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(SettingsError::new("log.format", "must be text or json"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(SettingsError::new(
+                "database.max_connections",
+                "must be at least 1",
+            ));
+        }
+        if self.auth.access_token_minutes == 0 || self.auth.refresh_token_days == 0 {
+            return Err(SettingsError::new(
+                "auth.access_token_minutes",
+                "token lifetimes must be at least 1",
+            ));
+        }
+        vigil_persistence::Engine::from_url(self.database.url.expose_secret()).map_err(|_| {
+            SettingsError::new(
+                "database.url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            )
+        })?;
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == "production"
+    }
+
+    pub fn bind_address(&self) -> Result<SocketAddr, SettingsError> {
+        self.server.bind.parse().map_err(|_| {
+            SettingsError::new("server.bind", "must be host:port, e.g. 127.0.0.1:8080")
+        })
+    }
+
+    pub fn time_zone(&self) -> Result<Tz, SettingsError> {
+        self.timezone.parse().map_err(|_| {
+            SettingsError::new("timezone", "must be an IANA zone such as Europe/London")
+        })
+    }
+
+    /// The JWT secret from `auth.jwt_secret` or the file named by `auth.jwt_secret_file`; `None` when neither
+    /// is set (the caller decides whether that is allowed).
+    pub fn jwt_secret(&self) -> Result<Option<SecretString>, SettingsError> {
+        let secret = match (&self.auth.jwt_secret, &self.auth.jwt_secret_file) {
+            (Some(secret), _) => Some(secret.clone()),
+            (None, Some(path)) => {
+                let contents = std::fs::read_to_string(path).map_err(|error| {
+                    SettingsError::new(
+                        "auth.jwt_secret_file",
+                        format!("cannot read {}: {error}", path.display()),
+                    )
+                })?;
+                Some(SecretString::from(contents.trim().to_owned()))
+            }
+            (None, None) => None,
+        };
+        if let Some(secret) = &secret
+            && secret.expose_secret().len() < 32
+        {
+            return Err(SettingsError::new(
+                "auth.jwt_secret",
+                "must be at least 32 bytes",
+            ));
+        }
+        Ok(secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use figment::providers::Serialized;
+
+    fn defaults() -> Figment {
+        Figment::new().merge(Toml::string(DEFAULTS))
+    }
+
+    #[test]
+    fn the_shipped_defaults_load_and_point_at_sqlite() {
+        let settings = Settings::from_figment(defaults()).unwrap();
+        assert_eq!(settings.server.bind, "127.0.0.1:8080");
+        assert!(settings.database.url.expose_secret().starts_with("sqlite:"));
+        assert_eq!(settings.time_zone().unwrap(), chrono_tz::Europe::London);
+        assert_eq!(settings.calendar.bank_holidays.len(), 32);
+        assert!(settings.jwt_secret().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("server.bind", "not an address")),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "server.bind");
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("database.max_connections", "many")),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "database.max_connections");
+        let error =
+            Settings::from_figment(defaults().merge(Serialized::default("sms.provider", "pigeon")))
+                .unwrap_err();
+        assert_eq!(error.key, "sms.provider");
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused_and_secrets_never_print() {
+        let settings = Settings::from_figment(
+            defaults().merge(Serialized::default("auth.jwt_secret", "short")),
+        )
+        .unwrap();
+        assert_eq!(settings.jwt_secret().unwrap_err().key, "auth.jwt_secret");
+        assert!(!format!("{settings:?}").contains("short"));
+    }
+
+    #[test]
+    fn a_secret_can_come_from_a_file() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, b"0123456789abcdef0123456789abcdef\n").unwrap();
+        let settings = Settings::from_figment(
+            defaults().merge(Serialized::default("auth.jwt_secret_file", file.path())),
+        )
+        .unwrap();
+        let secret = settings.jwt_secret().unwrap().unwrap();
+        assert_eq!(secret.expose_secret(), "0123456789abcdef0123456789abcdef");
+    }
+}

@@ -1,0 +1,250 @@
+//! Contact standards as data: "n contacts of kind K every P, first within F" for one strand and
+//! tier. They are versioned and loaded from configuration; [`default_contact_standards`] is the
+//! shipped starting point.
+
+use serde::{Deserialize, Serialize};
+
+use crate::casework::ContactType;
+use crate::cohort::{Strand, Tier};
+use crate::enum_macro::domain_enum;
+use crate::period::Period;
+
+domain_enum! {
+    /// Which contacts count towards a standard.
+    pub enum StandardKind("standard kind") {
+        /// An office face-to-face contact or a home visit.
+        FaceToFace = "face_to_face",
+        /// A home visit only.
+        HomeVisit = "home_visit",
+        /// Any completed contact, including telephone, letters and third-party contacts.
+        AnyContact = "any_contact",
+    }
+}
+
+impl StandardKind {
+    /// Whether a completed contact of this type counts towards the standard.
+    pub fn is_satisfied_by(&self, contact_type: ContactType) -> bool {
+        match self {
+            Self::FaceToFace => matches!(
+                contact_type,
+                ContactType::FaceToFaceOffice | ContactType::HomeVisit
+            ),
+            Self::HomeVisit => contact_type == ContactType::HomeVisit,
+            Self::AnyContact => true,
+        }
+    }
+}
+
+/// One contact standard for one strand and tier. Mirrors a TOML table such as
+///
+/// ```toml
+/// [[contact_standard]]
+/// code = "catch_convict.A.face_to_face"
+/// version = 1
+/// strand = "catch_convict"
+/// tier = "A"
+/// kind = "face_to_face"
+/// count = 1
+/// every = { unit = "days", length = 7 }
+/// first_within = { unit = "working_days", length = 2 }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactStandard {
+    /// Stable identifier, unique within a version.
+    pub code: String,
+    /// Bumped whenever the rule changes, so past assessments can say which rule applied.
+    pub version: u32,
+    /// The strand it applies to.
+    pub strand: Strand,
+    /// The tier it applies to.
+    pub tier: Tier,
+    /// Which contacts count.
+    pub kind: StandardKind,
+    /// How many qualifying contacts each period needs.
+    pub count: u32,
+    /// The period length; periods roll from adoption or the latest release.
+    pub every: Period,
+    /// Deadline for the first qualifying contact after adoption or release, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_within: Option<Period>,
+}
+
+impl ContactStandard {
+    /// Whether the standard applies to a member in this strand and tier.
+    pub fn applies_to(&self, strand: Strand, tier: Tier) -> bool {
+        self.strand == strand && self.tier == tier
+    }
+}
+
+/// One row of the default table: strand, tiers, kind, count, every, first_within.
+type DefaultRow = (
+    Strand,
+    &'static [Tier],
+    StandardKind,
+    u32,
+    Period,
+    Option<Period>,
+);
+
+const AB: &[Tier] = &[Tier::A, Tier::B];
+const CD: &[Tier] = &[Tier::C, Tier::D];
+const EG: &[Tier] = &[Tier::E, Tier::F, Tier::G];
+const ALL_TIERS: &[Tier] = Tier::ALL;
+
+/// The shipped defaults, one row per (strand, tier group, kind). Intensity falls with tier;
+/// catch & convict members are seen weekly at tier A/B, rehabilitate & resettle fortnightly, and
+/// prevent & deter needs any contact every four weeks.
+const DEFAULT_ROWS: &[DefaultRow] = {
+    use Period::{CalendarMonths, Days, WorkingDays};
+    use StandardKind::{AnyContact, FaceToFace, HomeVisit};
+    use Strand::{CatchConvict, PreventDeter, RehabilitateResettle};
+    &[
+        (
+            CatchConvict,
+            AB,
+            FaceToFace,
+            1,
+            Days(7),
+            Some(WorkingDays(2)),
+        ),
+        (CatchConvict, AB, HomeVisit, 1, CalendarMonths(1), None),
+        (
+            CatchConvict,
+            CD,
+            FaceToFace,
+            1,
+            Days(14),
+            Some(WorkingDays(5)),
+        ),
+        (CatchConvict, CD, HomeVisit, 1, CalendarMonths(2), None),
+        (
+            CatchConvict,
+            EG,
+            FaceToFace,
+            1,
+            Days(28),
+            Some(WorkingDays(5)),
+        ),
+        (
+            RehabilitateResettle,
+            AB,
+            FaceToFace,
+            1,
+            Days(14),
+            Some(WorkingDays(2)),
+        ),
+        (
+            RehabilitateResettle,
+            AB,
+            HomeVisit,
+            1,
+            CalendarMonths(1),
+            None,
+        ),
+        (
+            RehabilitateResettle,
+            CD,
+            FaceToFace,
+            1,
+            Days(14),
+            Some(WorkingDays(5)),
+        ),
+        (
+            RehabilitateResettle,
+            CD,
+            HomeVisit,
+            1,
+            CalendarMonths(2),
+            None,
+        ),
+        (
+            RehabilitateResettle,
+            EG,
+            FaceToFace,
+            1,
+            Days(28),
+            Some(WorkingDays(5)),
+        ),
+        (
+            PreventDeter,
+            ALL_TIERS,
+            AnyContact,
+            1,
+            Days(28),
+            Some(WorkingDays(5)),
+        ),
+    ]
+};
+
+/// The default standards (version 1), expanded to one [`ContactStandard`] per tier, with codes
+/// `"{strand}.{tier}.{kind}"`, e.g. `"catch_convict.A.face_to_face"`.
+pub fn default_contact_standards() -> Vec<ContactStandard> {
+    DEFAULT_ROWS
+        .iter()
+        .flat_map(|&(strand, tiers, kind, count, every, first_within)| {
+            tiers.iter().map(move |&tier| ContactStandard {
+                code: format!("{strand}.{tier}.{kind}"),
+                version: 1,
+                strand,
+                tier,
+                kind,
+                count,
+                every,
+                first_within,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn kinds_match_contact_types() {
+        use ContactType::*;
+        assert!(StandardKind::FaceToFace.is_satisfied_by(FaceToFaceOffice));
+        assert!(StandardKind::FaceToFace.is_satisfied_by(HomeVisit));
+        assert!(!StandardKind::FaceToFace.is_satisfied_by(Video));
+        assert!(StandardKind::HomeVisit.is_satisfied_by(HomeVisit));
+        assert!(!StandardKind::HomeVisit.is_satisfied_by(FaceToFaceOffice));
+        assert!(
+            ContactType::ALL
+                .iter()
+                .all(|t| StandardKind::AnyContact.is_satisfied_by(*t))
+        );
+    }
+
+    #[test]
+    fn defaults_cover_every_strand_and_tier_once_per_kind() {
+        let all = default_contact_standards();
+        assert_eq!(all.len(), 2 + 2 + 2 + 2 + 3 + 2 + 2 + 2 + 2 + 3 + 7);
+        let codes: HashSet<_> = all.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes.len(), all.len());
+        for strand in Strand::ALL {
+            for tier in Tier::ALL {
+                assert!(all.iter().any(|s| s.applies_to(*strand, *tier)));
+            }
+        }
+        let a = all
+            .iter()
+            .find(|s| s.code == "catch_convict.A.face_to_face")
+            .unwrap();
+        assert_eq!(a.every, Period::Days(7));
+        assert_eq!(a.first_within, Some(Period::WorkingDays(2)));
+    }
+
+    #[test]
+    fn serde_shape_mirrors_config() {
+        let s = &default_contact_standards()[0];
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json["strand"], "catch_convict");
+        assert_eq!(json["tier"], "A");
+        assert_eq!(json["every"]["unit"], "days");
+        assert_eq!(json["first_within"]["length"], 2);
+        let back: ContactStandard = serde_json::from_value(json).unwrap();
+        assert_eq!(&back, s);
+    }
+}

@@ -1,0 +1,14 @@
+//! Vigil's persistence: sea-orm entities, repositories, transactions and the audit log.
+//!
+//! The same code runs on SQLite (the embedded default) and PostgreSQL (production). Repositories take any
+//! `ConnectionTrait`, so a caller composes several writes (the change, its audit event, its jobs) inside one
+//! transaction it owns.
+
+pub mod database;
+pub mod entities;
+pub mod error;
+pub mod repositories;
+
+pub use database::{Database, Engine, MigrationState};
+pub use error::PersistenceError;
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -1,0 +1,46 @@
+//! Custody periods: received, expected release, released.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::entities::custody_period;
+use crate::error::PersistenceError;
+
+#[derive(Debug, Clone)]
+pub struct NewCustodyPeriod {
+    pub received_at: DateTime<Utc>,
+    pub expected_release_at: Option<DateTime<Utc>>,
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    period: NewCustodyPeriod,
+    now: DateTime<Utc>,
+) -> Result<custody_period::Model, PersistenceError> {
+    let model = custody_period::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        received_at: Set(period.received_at),
+        expected_release_at: Set(period.expected_release_at),
+        released_at: Set(period.released_at),
+        created_at: Set(now),
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// Every custody period, newest first.
+pub async fn for_person(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Vec<custody_period::Model>, PersistenceError> {
+    Ok(custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.eq(person_id))
+        .order_by_desc(custody_period::Column::ReceivedAt)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,88 @@
+//! Staff users. Passwords arrive here already hashed; this module never sees a plain password.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::page::{Page, PageRequest};
+use crate::entities::staff;
+use crate::error::PersistenceError;
+
+/// A new member of staff, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub agency_id: Option<Uuid>,
+    pub password_hash: String,
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: NewStaff,
+    now: DateTime<Utc>,
+) -> Result<staff::Model, PersistenceError> {
+    let model = staff::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.to_lowercase()),
+        name: Set(new.name),
+        role: Set(new.role),
+        agency_id: Set(new.agency_id),
+        password_hash: Set(new.password_hash),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(model.insert(db).await?)
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<staff::Model>, PersistenceError> {
+    Ok(staff::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<staff::Model>, PersistenceError> {
+    Ok(staff::Entity::find()
+        .filter(staff::Column::Email.eq(email.to_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    page: PageRequest,
+) -> Result<Page<staff::Model>, PersistenceError> {
+    let query = staff::Entity::find().order_by_asc(staff::Column::Email);
+    super::page::fetch(db, query, page).await
+}
+
+/// Changes a user's role and/or active flag.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    role: Option<String>,
+    active: Option<bool>,
+    now: DateTime<Utc>,
+) -> Result<staff::Model, PersistenceError> {
+    let current = find(db, id)
+        .await?
+        .ok_or(PersistenceError::NotFound { entity: "user" })?;
+    let mut model = current.into_active_model();
+    if let Some(role) = role {
+        model.role = Set(role);
+    }
+    if let Some(active) = active {
+        model.active = Set(active);
+    }
+    model.updated_at = Set(now);
+    Ok(model.update(db).await?)
+}

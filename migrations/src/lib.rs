@@ -1,0 +1,29 @@
+//! Vigil's schema, as sea-orm migrations that run unchanged on SQLite and PostgreSQL.
+//!
+//! Every change to the schema is a new migration with both `up` and `down`; a released migration is never
+//! edited. Enumerations are stored as their API string forms (see `vigil-domain`), which keeps the schema the
+//! same on both engines and lets the domain crate own the allowed values.
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261122_000001_agencies_and_staff;
+mod m20261122_000002_people;
+mod m20261122_000003_cohort;
+mod m20261122_000004_casework;
+mod m20261122_000005_notifications_jobs_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_agencies_and_staff::Migration),
+            Box::new(m20261122_000002_people::Migration),
+            Box::new(m20261122_000003_cohort::Migration),
+            Box::new(m20261122_000004_casework::Migration),
+            Box::new(m20261122_000005_notifications_jobs_audit::Migration),
+        ]
+    }
+}
