@@ -8,6 +8,8 @@ pub mod database;
 pub mod entities;
 pub mod error;
 pub mod repositories;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use database::{Database, Engine, MigrationState};
 pub use error::PersistenceError;

@@ -197,14 +197,14 @@ async fn create_person(
             crn: Some(format!("N{:06}", 100_000 + index * 17)),
             // Ofcom's drama range: numbers that reach nobody.
             mobile: Some(format!("+447700900{:03}", index)),
-            email: (index % 4 == 0).then(|| {
+            email: index.is_multiple_of(4).then(|| {
                 format!("{}.{}@example.org", given, family)
                     .to_lowercase()
                     .replace('\'', "")
             }),
-            language: if index % 9 == 0 { "cy" } else { "en" }.to_owned(),
+            language: if index.is_multiple_of(9) { "cy" } else { "en" }.to_owned(),
             sms_consent: index % 7 != 3,
-            email_consent: index % 4 == 0,
+            email_consent: index.is_multiple_of(4),
             tier: Some(tier.to_owned()),
             rosh: Some(rosh.to_owned()),
             mappa_level: (rosh == "very_high").then(|| "2".to_owned()),
