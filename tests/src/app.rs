@@ -1,13 +1,22 @@
-//! The real router on 127.0.0.1:0 against a fresh database, with a manual clock.
+//! The real router on 127.0.0.1:0 against a fresh database, with a manual clock, and helpers to make
+//! users and sign them in.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use vigil_api::AppState;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::{Method, RequestBuilder};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use vigil_api::auth::tokens::TokenKeys;
+use vigil_api::password::hash_password;
+use vigil_api::{AppState, HttpSettings};
 use vigil_domain::{ManualClock, WorkingCalendar};
-
+use vigil_persistence::repositories::{agencies, staff};
 use vigil_persistence::testing::TestDatabase;
+
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: SocketAddr,
@@ -15,6 +24,15 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub database: TestDatabase,
     pub state: AppState,
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+    pub agency_id: Option<Uuid>,
 }
 
 impl TestApp {
@@ -25,25 +43,130 @@ impl TestApp {
     pub fn db(&self) -> &vigil_persistence::DatabaseConnection {
         self.database.db.connection()
     }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        vigil_domain::Clock::now(self.clock.as_ref())
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// A request with the user's bearer token.
+    pub fn request(&self, method: Method, path: &str, user: &TestUser) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&user.token)
+    }
+
+    pub async fn get_json(&self, path: &str, user: &TestUser) -> (u16, Value) {
+        let response = self.request(Method::GET, path, user).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        user: &TestUser,
+        body: Value,
+    ) -> (u16, Value) {
+        let response = self
+            .request(method, path, user)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn agency(&self, name: &str, kind: &str) -> Uuid {
+        agencies::create(self.db(), name, kind, self.now())
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Creates a user directly in the database (as `vigil user add` would) and signs them in.
+    pub async fn user(&self, role: &str, agency_id: Option<Uuid>) -> TestUser {
+        let email = format!("{role}-{}@example.org", Uuid::new_v4().simple());
+        let created = staff::create(
+            self.db(),
+            staff::NewStaff {
+                email: email.clone(),
+                name: format!("Test {role}"),
+                role: role.to_owned(),
+                agency_id,
+                password_hash: hash_password(TEST_PASSWORD).unwrap(),
+            },
+            self.now(),
+        )
+        .await
+        .unwrap();
+        let tokens = self.login(&email, TEST_PASSWORD).await;
+        TestUser {
+            id: created.id,
+            email,
+            token: tokens["access_token"].as_str().unwrap().to_owned(),
+            agency_id,
+        }
+    }
+
+    /// Signs in; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login of {email}");
+        response.json().await.unwrap()
+    }
+
+    /// Creates a person through the API as `user`; returns its id.
+    pub async fn person(&self, user: &TestUser, given: &str, family: &str) -> Uuid {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                "/api/v1/people",
+                user,
+                json!({"given_name": given, "family_name": family, "date_of_birth": "1994-06-01"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().parse().unwrap()
+    }
+}
+
+/// The signing secret for tests: fixed, so tokens can be made by hand where a test needs to.
+pub fn test_secret() -> SecretString {
+    SecretString::from("test-secret-test-secret-test-secret!".to_owned())
 }
 
 /// Spawns the app with the clock at `now`.
 pub async fn spawn_app_with(now: DateTime<Utc>) -> TestApp {
     let database = TestDatabase::migrated().await;
     let clock = Arc::new(ManualClock::new(now));
-    let state = AppState {
-        db: database.db.clone(),
-        clock: clock.clone(),
-        time_zone: chrono_tz::Europe::London,
-        calendar: Arc::new(WorkingCalendar::england_and_wales()),
-    };
+    let state = AppState::new(
+        database.db.clone(),
+        clock.clone(),
+        chrono_tz::Europe::London,
+        WorkingCalendar::england_and_wales(),
+        TokenKeys::new(&test_secret(), Duration::minutes(15), Duration::days(14)),
+        HttpSettings::default(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
     let address = listener.local_addr().expect("local address");
-    let router = vigil_api::router(state.clone());
+    let service =
+        vigil_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server runs");
+        axum::serve(listener, service).await.expect("server runs");
     });
     TestApp {
         address,

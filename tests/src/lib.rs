@@ -10,7 +10,7 @@
 
 pub mod app;
 
-pub use app::{TestApp, spawn_app, spawn_app_with};
+pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_with};
 pub use vigil_persistence::testing::TestDatabase;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use vigil_persistence::PersistenceError;
 
 /// One invalid field in a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -29,6 +29,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("authentication required")]
     Unauthorized,
+    /// Sign-in failed; deliberately silent on whether the account exists.
+    #[error("invalid credentials")]
+    InvalidCredentials,
     #[error("not allowed")]
     Forbidden,
     #[error("not found")]
@@ -54,7 +57,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -69,6 +72,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
@@ -84,6 +88,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(detail) | ApiError::Conflict(detail) => detail.clone(),
             ApiError::Unauthorized => "a valid access token is required".to_owned(),
+            ApiError::InvalidCredentials => "invalid email or password".to_owned(),
             ApiError::Forbidden => "your role may not do this".to_owned(),
             ApiError::NotFound => "no such resource".to_owned(),
             ApiError::Validation(errors) => match errors.as_slice() {
@@ -113,8 +118,8 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-/// The problem document; `request_id` is filled in by the middleware that knows it.
-#[derive(Debug, Serialize)]
+/// RFC 9457 problem details, as every 4xx/5xx answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub problem_type: String,
@@ -140,7 +145,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: self.public_detail(),
             code: self.code().to_owned(),
-            request_id: None,
+            request_id: crate::request_id::current_request_id(),
             errors: match self {
                 ApiError::Validation(ref errors) => errors.clone(),
                 _ => Vec::new(),

@@ -2,18 +2,33 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// The process is up.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    pub status: String,
 }
 
-/// The database answers and every migration this build knows is applied.
-pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is up", body = Status)))]
+pub async fn healthz() -> Json<Status> {
+    Json(Status {
+        status: "ok".to_owned(),
+    })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Database reachable and migrations current", body = Status),
+        (status = 503, description = "Not ready, with the reason", body = Problem),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     state.db.readiness().await.map_err(ApiError::Unavailable)?;
-    Ok(Json(json!({"status": "ready"})))
+    Ok(Json(Status {
+        status: "ready".to_owned(),
+    }))
 }

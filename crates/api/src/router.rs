@@ -1,14 +1,146 @@
-//! The router: every route and the layers around them.
+//! The router: every route, the OpenAPI document built from the same registrations, and the layers
+//! around them (request id, tracing span, metrics, timeout, body limit, CORS, security headers).
 
-use axum::Router;
+use std::sync::Arc;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::get;
+use axum::{Json, Router, middleware};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::operations;
+use crate::admin::{agencies, audit_log, users};
+use crate::auth::handlers as auth;
+use crate::cohort::{allocations, custody, membership};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::people::{create, read, update};
 use crate::state::AppState;
+use crate::{metrics, operations, request_id};
+
+/// Every documented route, with its OpenAPI registration.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(operations::healthz))
+        .routes(routes!(operations::readyz))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(agencies::list_agencies, agencies::create_agency))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::update_user))
+        .routes(routes!(audit_log::list_audit_events))
+        .routes(routes!(read::list_people, create::create_person))
+        .routes(routes!(read::get_person, update::update_person))
+        .routes(routes!(membership::change_membership))
+        .routes(routes!(membership::membership_history))
+        .routes(routes!(allocations::allocate))
+        .routes(routes!(allocations::end_allocation))
+        .routes(routes!(custody::record_custody))
+}
+
+/// The OpenAPI document for what this build serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(operations::healthz))
-        .route("/readyz", get(operations::readyz))
+    let (routes, document) = api_routes().split_for_parts();
+    let document = Arc::new(document);
+    let http = state.http.clone();
+    let routes = routes
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            ApiError::BadRequest("method not allowed on this path".to_owned())
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            http.request_timeout,
+        ))
+        .layer(cors(&http.cors_allowed_origins));
+    with_security_headers(routes)
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or_else(|| request.uri().path().to_owned(), |p| p.as_str().to_owned());
+                let id = request
+                    .headers()
+                    .get(request_id::REQUEST_ID_HEADER)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
+            }),
+        )
+        .layer(middleware::from_fn(request_id::request_id))
         .with_state(state)
+}
+
+/// CORS is closed unless origins are configured.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PATCH,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static("x-vigil-purpose"),
+            HeaderName::from_static(request_id::REQUEST_ID_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            HeaderName::from_static(request_id::REQUEST_ID_HEADER),
+        ])
+}
+
+/// Standard security headers on every answer: an API has nothing to frame, sniff, cache or refer.
+fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ];
+    headers.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
 }

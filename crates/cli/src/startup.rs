@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use vigil_api::AppState;
+use vigil_api::auth::tokens::TokenKeys;
+use vigil_api::{AppState, HttpSettings};
 use vigil_domain::{Clock, SystemClock, WorkingCalendar};
 use vigil_persistence::Database;
 
@@ -35,14 +36,38 @@ pub fn app_state(
     db: Database,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<AppState> {
-    Ok(AppState {
+    let secret = match settings.jwt_secret()? {
+        Some(secret) => secret,
+        None if settings.is_production() => anyhow::bail!(
+            "configuration error: auth.jwt_secret: required in production \
+             (set VIGIL_AUTH__JWT_SECRET or VIGIL_AUTH__JWT_SECRET_FILE)"
+        ),
+        None => {
+            tracing::warn!(
+                "NO JWT SECRET CONFIGURED: using a random development secret; every token dies with \
+                 this process. Set VIGIL_AUTH__JWT_SECRET (32+ bytes) for anything but local development."
+            );
+            TokenKeys::random_secret()
+        }
+    };
+    let tokens = TokenKeys::new(
+        &secret,
+        chrono::Duration::minutes(i64::from(settings.auth.access_token_minutes)),
+        chrono::Duration::days(i64::from(settings.auth.refresh_token_days)),
+    );
+    let http = HttpSettings {
+        request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_secs),
+        body_limit_bytes: settings.server.body_limit_bytes,
+        cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
+    };
+    Ok(AppState::new(
         db,
         clock,
-        time_zone: settings.time_zone()?,
-        calendar: Arc::new(WorkingCalendar::new(
-            settings.calendar.bank_holidays.iter().copied(),
-        )),
-    })
+        settings.time_zone()?,
+        WorkingCalendar::new(settings.calendar.bank_holidays.iter().copied()),
+        tokens,
+        http,
+    ))
 }
 
 /// The real clock.

@@ -10,21 +10,25 @@ use crate::startup::{app_state, open_migrated_database, system_clock};
 pub async fn run(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
     let address = settings.bind_address()?;
     let db = open_migrated_database(&settings).await?;
+    // Build the state (and so check the JWT secret) before seeding or listening.
+    let state = app_state(&settings, db.clone(), system_clock())?;
     if seed_demo {
         match demo::seed_if_empty(&db, &settings).await? {
             Some(logins) => demo::print_logins(&logins),
             None => tracing::info!("database already has data; demo seed skipped"),
         }
     }
-    let state = app_state(&settings, db.clone(), system_clock())?;
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} (server.bind)"))?;
     tracing::info!(%address, "vigil is serving");
-    axum::serve(listener, vigil_api::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    axum::serve(
+        listener,
+        vigil_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     db.close().await.context("closing the database")?;
     tracing::info!("vigil stopped");
     Ok(())

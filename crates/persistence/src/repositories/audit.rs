@@ -33,7 +33,11 @@ pub async fn append(
     entry: AuditEntry,
     now: DateTime<Utc>,
 ) -> Result<audit_event::Model, PersistenceError> {
-    let model = audit_event::ActiveModel {
+    Ok(active_model(entry, now).insert(db).await?)
+}
+
+fn active_model(entry: AuditEntry, now: DateTime<Utc>) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(now),
         actor_id: Set(entry.actor_id),
@@ -45,8 +49,7 @@ pub async fn append(
         purpose: Set(entry.purpose),
         request_id: Set(entry.request_id),
         detail: Set(entry.detail),
-    };
-    Ok(model.insert(db).await?)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,4 +88,18 @@ pub async fn query(
         .order_by_desc(audit_event::Column::OccurredAt)
         .order_by_desc(audit_event::Column::Id);
     super::page::fetch(db, query, page).await
+}
+
+/// Appends several events in one statement (a list read writes one consultation per person shown).
+pub async fn append_many(
+    db: &impl ConnectionTrait,
+    entries: Vec<AuditEntry>,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let models = entries.into_iter().map(|entry| active_model(entry, now));
+    audit_event::Entity::insert_many(models).exec(db).await?;
+    Ok(())
 }

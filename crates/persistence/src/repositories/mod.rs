@@ -12,6 +12,7 @@ pub mod page;
 pub mod people;
 pub mod person_details;
 pub mod referrals;
+pub mod refresh_tokens;
 pub mod staff;
 
 pub use page::{Page, PageRequest};

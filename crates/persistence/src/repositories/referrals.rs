@@ -52,3 +52,18 @@ pub async fn people_referred_to(
         .all(db)
         .await?)
 }
+
+/// Whether the person has any referral to the agency: the test of a partner's right to see them.
+pub async fn is_referred_to(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    agency_id: Uuid,
+) -> Result<bool, PersistenceError> {
+    use sea_orm::PaginatorTrait;
+    Ok(referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(person_id))
+        .filter(referral::Column::AgencyId.eq(agency_id))
+        .count(db)
+        .await?
+        > 0)
+}

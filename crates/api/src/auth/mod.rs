@@ -1,0 +1,9 @@
+//! Authentication: access and refresh tokens, login throttling, the authenticated caller, and the
+//! sign-in endpoints.
+
+pub mod caller;
+pub mod handlers;
+pub mod throttle;
+pub mod tokens;
+
+pub use caller::Caller;

@@ -1,0 +1,91 @@
+//! `POST /people/{id}/custody`: custody and release dates.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use vigil_domain::AuditAction;
+use vigil_persistence::TransactionTrait;
+use vigil_persistence::repositories::audit;
+use vigil_persistence::repositories::custody::{self, NewCustodyPeriod};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, path_id};
+use crate::people::access::load_visible;
+use crate::people::views::CustodyView;
+use crate::policy::{Permission, require};
+use crate::state::AppState;
+use crate::validation::{Validator, parse_instant};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustodyRequest {
+    /// RFC 3339 instant.
+    pub received_at: String,
+    pub expected_release_at: Option<String>,
+    pub released_at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/custody", tag = "cohort", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Person id")),
+    request_body = CustodyRequest,
+    responses(
+        (status = 201, description = "Recorded", body = CustodyView),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn record_custody(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<CustodyRequest>,
+) -> Result<(StatusCode, Json<CustodyView>), ApiError> {
+    require(&caller, Permission::RecordCustody)?;
+    let id = path_id(&id)?;
+    let now = state.clock.now();
+    let mut v = Validator::new();
+    let received_at = v.check("received_at", parse_instant(&request.received_at));
+    let expected = v.optional(
+        "expected_release_at",
+        request.expected_release_at.as_deref(),
+        parse_instant,
+    );
+    let released = v.optional("released_at", request.released_at.as_deref(), parse_instant);
+    if let Some(received) = received_at {
+        if expected.is_some_and(|at| at < received) {
+            v.add("expected_release_at", "must not be before received_at");
+        }
+        if released.is_some_and(|at| at < received) {
+            v.add("released_at", "must not be before received_at");
+        }
+        if received > now {
+            v.add("received_at", "must not be in the future");
+        }
+    }
+    if released.is_some_and(|at| at > now) {
+        v.add("released_at", "must not be in the future");
+    }
+    v.finish()?;
+    let received_at = received_at.ok_or_else(|| ApiError::field("received_at", "is required"))?;
+
+    let txn = state.db.connection().begin().await?;
+    load_visible(&state, &txn, &caller, id).await?;
+    let period = custody::record(
+        &txn,
+        id,
+        NewCustodyPeriod {
+            received_at,
+            expected_release_at: expected,
+            released_at: released,
+        },
+        now,
+    )
+    .await?;
+    let mut entry = caller.audit(AuditAction::Collect, "custody", Some(id));
+    entry.entity_id = Some(period.id);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(period.into())))
+}

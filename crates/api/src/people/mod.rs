@@ -1,0 +1,8 @@
+//! People: create, read, search, partial update, and the partner's narrowed view.
+
+pub mod access;
+pub mod create;
+pub mod fields;
+pub mod read;
+pub mod update;
+pub mod views;

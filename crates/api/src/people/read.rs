@@ -1,0 +1,229 @@
+//! `GET /people/{id}` and `GET /people`. Every read writes its audit events in the same transaction.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use vigil_domain::{MembershipStatus, Strand};
+use vigil_persistence::entities::person;
+use vigil_persistence::repositories::people::PeopleFilter;
+use vigil_persistence::repositories::{PageRequest, allocations, custody, people, person_details};
+use vigil_persistence::{ConnectionTrait, TransactionTrait};
+
+use super::access::{Visibility, load_visible, partner_scope};
+use super::views::{PartnerPersonView, PersonSummary, PersonView};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiQuery, path_id};
+use crate::policy::{Permission, require};
+use crate::state::AppState;
+use crate::validation::Validator;
+
+/// One person as the caller may see them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PersonRead {
+    Full(Box<PersonView>),
+    Partner(PartnerPersonView),
+}
+
+/// Builds the full record: the person row plus addresses, markers, allocations and custody.
+pub async fn full_view(
+    db: &impl ConnectionTrait,
+    person: person::Model,
+) -> Result<PersonView, ApiError> {
+    let addresses = person_details::addresses(db, person.id).await?;
+    let markers = person_details::active_risk_markers(db, person.id).await?;
+    let allocations = allocations::for_person(db, person.id).await?;
+    let custody = custody::for_person(db, person.id).await?;
+    let current_address = addresses.iter().find(|a| a.to_date.is_none()).cloned();
+    Ok(PersonView {
+        id: person.id,
+        given_name: person.given_name,
+        family_name: person.family_name,
+        date_of_birth: person.date_of_birth,
+        pnc_id: person.pnc_id,
+        crn: person.crn,
+        mobile: person.mobile,
+        email: person.email,
+        language: person.language,
+        sms_consent: person.sms_consent,
+        email_consent: person.email_consent,
+        sms_opted_out: person.sms_opted_out_at.is_some(),
+        tier: person.tier,
+        rosh: person.rosh,
+        mappa_level: person.mappa_level,
+        photo_ref: person.photo_ref,
+        wanted: person.wanted,
+        status: person.cohort_status,
+        strand: person.strand,
+        address: current_address.map(Into::into),
+        address_history: addresses.into_iter().map(Into::into).collect(),
+        risk_markers: markers.into_iter().map(Into::into).collect(),
+        allocations: allocations.into_iter().map(Into::into).collect(),
+        custody: custody.into_iter().map(Into::into).collect(),
+        version: person.version,
+        created_at: person.created_at,
+        updated_at: person.updated_at,
+    })
+}
+
+/// The view the caller is entitled to.
+pub async fn view_for(
+    db: &impl ConnectionTrait,
+    person: person::Model,
+    visibility: Visibility,
+) -> Result<PersonRead, ApiError> {
+    Ok(match visibility {
+        Visibility::Full => PersonRead::Full(Box::new(full_view(db, person).await?)),
+        Visibility::Partner => {
+            let address = person_details::addresses(db, person.id)
+                .await?
+                .into_iter()
+                .find(|a| a.to_date.is_none());
+            let mut view = PartnerPersonView::from(person);
+            view.address = address.map(Into::into);
+            PersonRead::Partner(view)
+        }
+    })
+}
+
+/// The answer with an `ETag` carrying the version, for `If-Match` on the next update.
+pub fn with_etag(read: PersonRead, version: i32) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        headers.insert(header::ETAG, value);
+    }
+    (headers, Json(read)).into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses(
+        (status = 200, description = "The person, as the caller may see them", body = PersonRead),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, description = "Unknown, or not visible to this caller", body = Problem),
+    ))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require(&caller, Permission::ReadPeople)?;
+    let id = path_id(&id)?;
+    let txn = state.db.connection().begin().await?;
+    let (person, visibility) = load_visible(&state, &txn, &caller, id).await?;
+    let version = person.version;
+    let read = view_for(&txn, person, visibility).await?;
+    vigil_persistence::repositories::audit::append(
+        &txn,
+        caller.audit(visibility.read_action(), "person", Some(id)),
+        state.clock.now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(with_etag(read, version))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleQuery {
+    /// Part of a name, or a whole PNC ID or CRN.
+    pub q: Option<String>,
+    pub strand: Option<String>,
+    pub status: Option<String>,
+    /// A staff id, or `me`.
+    pub allocated_to: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PersonListItem {
+    Full(PersonSummary),
+    Partner(PartnerPersonView),
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeoplePage {
+    pub items: Vec<PersonListItem>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+fn people_filter(
+    query: PeopleQuery,
+    caller: &Caller,
+) -> Result<(PeopleFilter, PageRequest), ApiError> {
+    let mut v = Validator::new();
+    let strand = v.optional("strand", query.strand.as_deref(), str::parse::<Strand>);
+    let status = v.optional(
+        "status",
+        query.status.as_deref(),
+        str::parse::<MembershipStatus>,
+    );
+    let allocated_to = v.optional("allocated_to", query.allocated_to.as_deref(), |raw| {
+        if raw == "me" {
+            Ok(caller.id)
+        } else {
+            Uuid::parse_str(raw).map_err(|_| "must be a staff id or \"me\"")
+        }
+    });
+    v.finish()?;
+    Ok((
+        PeopleFilter {
+            q: query.q,
+            strand: strand.map(|s| s.as_str().to_owned()),
+            status: status.map(|s| s.as_str().to_owned()),
+            allocated_to,
+            only_ids: None,
+        },
+        PageRequest::new(query.page, query.per_page),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", security(("bearer" = [])),
+    params(PeopleQuery),
+    responses(
+        (status = 200, description = "A page of people (a partner sees only those referred to its agency)", body = PeoplePage),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+    ))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PeopleQuery>,
+) -> Result<Json<PeoplePage>, ApiError> {
+    require(&caller, Permission::ReadPeople)?;
+    let (mut filter, page) = people_filter(query, &caller)?;
+    let visibility = Visibility::of(&caller);
+    let txn = state.db.connection().begin().await?;
+    filter.only_ids = partner_scope(&txn, &caller).await?;
+    let found = people::search(&txn, &filter, page).await?;
+    // A list shows personal data too: one audit event per person shown.
+    let entries = found
+        .items
+        .iter()
+        .map(|person| caller.audit(visibility.read_action(), "people_search", Some(person.id)))
+        .collect();
+    vigil_persistence::repositories::audit::append_many(&txn, entries, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(Json(PeoplePage {
+        items: found
+            .items
+            .into_iter()
+            .map(|person| match visibility {
+                Visibility::Full => PersonListItem::Full(person.into()),
+                Visibility::Partner => PersonListItem::Partner(person.into()),
+            })
+            .collect(),
+        page: found.page,
+        per_page: found.per_page,
+        total: found.total,
+    }))
+}
