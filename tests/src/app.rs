@@ -13,7 +13,7 @@ use vigil_api::auth::tokens::TokenKeys;
 use vigil_api::password::hash_password;
 use vigil_api::{AppState, HttpSettings};
 use vigil_domain::{ManualClock, WorkingCalendar};
-use vigil_persistence::repositories::{agencies, staff};
+use vigil_persistence::repositories::{agencies, referrals, staff};
 use vigil_persistence::testing::TestDatabase;
 
 pub const TEST_PASSWORD: &str = "correct horse battery staple";
@@ -114,6 +114,15 @@ impl TestApp {
         }
     }
 
+    /// The same user with a fresh access token (after the clock has moved past the old one's expiry).
+    pub async fn signed_in_again(&self, user: &TestUser) -> TestUser {
+        let tokens = self.login(&user.email, TEST_PASSWORD).await;
+        TestUser {
+            token: tokens["access_token"].as_str().unwrap().to_owned(),
+            ..user.clone()
+        }
+    }
+
     /// Signs in; panics unless it succeeds.
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let response = self
@@ -125,6 +134,38 @@ impl TestApp {
             .unwrap();
         assert_eq!(response.status(), 200, "login of {email}");
         response.json().await.unwrap()
+    }
+
+    /// A request without any credentials.
+    pub fn anonymous(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// Refers a person to an agency directly in the database (what lets that agency's partners see them).
+    pub async fn refer(&self, person_id: Uuid, agency_id: Uuid) -> Uuid {
+        referrals::create(
+            self.db(),
+            referrals::NewReferral {
+                person_id,
+                pathway: "accommodation".to_owned(),
+                agency_id,
+                notes: None,
+                created_by: None,
+            },
+            self.now(),
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// `GET /api/v1/audit?{query}` as `admin`; panics unless it answers 200.
+    pub async fn audit(&self, admin: &TestUser, query: &str) -> Value {
+        let (status, body) = self
+            .get_json(&format!("/api/v1/audit?{query}"), admin)
+            .await;
+        assert_eq!(status, 200, "audit query {query}: {body}");
+        body
     }
 
     /// Creates a person through the API as `user`; returns its id.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod casework;
 pub mod cohort;
 pub mod error;
 pub mod extract;
@@ -18,4 +19,4 @@ pub mod state;
 pub mod validation;
 
 pub use router::{openapi_document, router};
-pub use state::{AppState, HttpSettings};
+pub use state::{AppState, CaseworkRules, HttpSettings};

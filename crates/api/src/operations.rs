@@ -24,7 +24,7 @@ pub async fn healthz() -> Json<Status> {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Database reachable and migrations current", body = Status),
-        (status = 503, description = "Not ready, with the reason", body = Problem),
+        (status = 503, description = "Not ready, with the reason", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     state.db.readiness().await.map_err(ApiError::Unavailable)?;

@@ -20,6 +20,25 @@ pub enum Permission {
     ReadMembershipHistory,
     Allocate,
     RecordCustody,
+    /// Read appointments, contacts, enforcement and notifications of a person.
+    ReadCasework,
+    /// See contacts marked sensitive.
+    ReadSensitive,
+    BookAppointments,
+    RecordOutcomes,
+    LogContacts,
+    ManageEnforcement,
+    PlanHomeVisits,
+    RecordHomeVisits,
+    ReadHomeVisits,
+    Refer,
+    /// Read referrals (partners: only their agency's).
+    ReadReferrals,
+    /// Move a referral's status (partners: only their agency's).
+    UpdateReferrals,
+    ReadOwnCaseload,
+    ReadAnyCaseload,
+    ReadAllNotifications,
 }
 
 impl Permission {
@@ -34,6 +53,21 @@ impl Permission {
         Permission::ReadMembershipHistory,
         Permission::Allocate,
         Permission::RecordCustody,
+        Permission::ReadCasework,
+        Permission::ReadSensitive,
+        Permission::BookAppointments,
+        Permission::RecordOutcomes,
+        Permission::LogContacts,
+        Permission::ManageEnforcement,
+        Permission::PlanHomeVisits,
+        Permission::RecordHomeVisits,
+        Permission::ReadHomeVisits,
+        Permission::Refer,
+        Permission::ReadReferrals,
+        Permission::UpdateReferrals,
+        Permission::ReadOwnCaseload,
+        Permission::ReadAnyCaseload,
+        Permission::ReadAllNotifications,
     ];
 }
 
@@ -48,6 +82,22 @@ pub fn allows(role: StaffRole, permission: Permission) -> bool {
         Permission::ChangeMembership | Permission::Allocate => &[Coordinator],
         Permission::ReadMembershipHistory => &[Coordinator, OffenderManager, Police],
         Permission::RecordCustody => &[Coordinator, OffenderManager, Police],
+        Permission::ReadCasework | Permission::LogContacts | Permission::ReadHomeVisits => {
+            &[Coordinator, OffenderManager, Police]
+        }
+        // Sensitive notes (health, family) are for probation and the coordinator only.
+        Permission::ReadSensitive => &[Coordinator, OffenderManager],
+        Permission::BookAppointments | Permission::RecordOutcomes => {
+            &[Coordinator, OffenderManager]
+        }
+        Permission::ManageEnforcement | Permission::Refer => &[Coordinator, OffenderManager],
+        Permission::PlanHomeVisits | Permission::RecordHomeVisits => &[Coordinator, Police],
+        Permission::ReadReferrals | Permission::UpdateReferrals => {
+            &[Coordinator, OffenderManager, Partner]
+        }
+        Permission::ReadOwnCaseload => &[Coordinator, OffenderManager, Police],
+        Permission::ReadAnyCaseload => &[Coordinator],
+        Permission::ReadAllNotifications => &[Coordinator, Admin],
     };
     holders.contains(&role)
 }

@@ -18,6 +18,9 @@ use utoipa_axum::routes;
 
 use crate::admin::{agencies, audit_log, users};
 use crate::auth::handlers as auth;
+use crate::casework::{
+    appointments, caseload, contacts, enforcement, home_visits, notifications, outcomes, referrals,
+};
 use crate::cohort::{allocations, custody, membership};
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
@@ -46,6 +49,22 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(allocations::allocate))
         .routes(routes!(allocations::end_allocation))
         .routes(routes!(custody::record_custody))
+        .routes(routes!(appointments::book, appointments::list))
+        .routes(routes!(appointments::update))
+        .routes(routes!(outcomes::record_outcome))
+        .routes(routes!(contacts::log_contact, contacts::list_contacts))
+        .routes(routes!(enforcement::list_enforcement))
+        .routes(routes!(enforcement::complete_enforcement))
+        .routes(routes!(home_visits::plan_visit))
+        .routes(routes!(home_visits::list_visits))
+        .routes(routes!(home_visits::record_visit_outcome))
+        .routes(routes!(referrals::refer))
+        .routes(routes!(referrals::list_referrals))
+        .routes(routes!(referrals::update_referral))
+        .routes(routes!(caseload::own_caseload))
+        .routes(routes!(caseload::staff_caseload))
+        .routes(routes!(notifications::for_person))
+        .routes(routes!(notifications::list_all))
 }
 
 /// The OpenAPI document for what this build serves.

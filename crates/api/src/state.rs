@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use vigil_domain::{Clock, WorkingCalendar};
+use vigil_domain::{Clock, ContactStandard, EnforcementPolicy, ReminderPolicy, WorkingCalendar};
 use vigil_persistence::Database;
 
 use crate::auth::throttle::{LoginThrottle, ThrottlePolicy};
@@ -21,6 +21,26 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Arc<Metrics>,
     pub http: HttpSettings,
+    pub rules: Arc<CaseworkRules>,
+}
+
+/// The partnership's casework rules, kept as data: reminder plan, contact standards, enforcement.
+#[derive(Debug, Clone, Default)]
+pub struct CaseworkRules {
+    pub reminders: ReminderPolicy,
+    pub contact_standards: Vec<ContactStandard>,
+    pub enforcement: EnforcementPolicy,
+}
+
+impl CaseworkRules {
+    /// The shipped defaults (see the README for the contact standards).
+    pub fn defaults() -> Self {
+        Self {
+            reminders: ReminderPolicy::default(),
+            contact_standards: vigil_domain::default_contact_standards(),
+            enforcement: EnforcementPolicy::default(),
+        }
+    }
 }
 
 /// Limits applied to every request.
@@ -61,6 +81,13 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
             metrics: Arc::new(Metrics::default()),
             http,
+            rules: Arc::new(CaseworkRules::defaults()),
         }
+    }
+
+    /// Replaces the casework rules (from configuration).
+    pub fn with_rules(mut self, rules: CaseworkRules) -> Self {
+        self.rules = Arc::new(rules);
+        self
     }
 }

@@ -151,6 +151,7 @@ impl Settings {
     fn validate(&self) -> Result<(), SettingsError> {
         self.bind_address()?;
         self.time_zone()?;
+        self.reminder_policy()?;
         if !matches!(self.env.as_str(), "development" | "test" | "production") {
             return Err(SettingsError::new(
                 "env",
@@ -185,6 +186,24 @@ impl Settings {
             )
         })?;
         Ok(())
+    }
+
+    /// The reminder plan from `reminders.offsets` and `reminders.quiet_hours`.
+    pub fn reminder_policy(&self) -> Result<vigil_domain::ReminderPolicy, SettingsError> {
+        let offsets = self
+            .reminders
+            .offsets
+            .iter()
+            .map(|raw| vigil_domain::ReminderOffset::parse(raw))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| SettingsError::new("reminders.offsets", error.to_string()))?;
+        let quiet = vigil_domain::QuietHours::parse(&self.reminders.quiet_hours)
+            .map_err(|error| SettingsError::new("reminders.quiet_hours", error.to_string()))?;
+        Ok(vigil_domain::ReminderPolicy {
+            offsets,
+            ..vigil_domain::ReminderPolicy::default()
+        }
+        .with_quiet_hours(quiet))
     }
 
     pub fn is_production(&self) -> bool {
@@ -268,6 +287,23 @@ mod tests {
             Settings::from_figment(defaults().merge(Serialized::default("sms.provider", "pigeon")))
                 .unwrap_err();
         assert_eq!(error.key, "sms.provider");
+    }
+
+    #[test]
+    fn reminder_settings_parse_and_bad_ones_name_their_key() {
+        let settings = Settings::from_figment(defaults()).unwrap();
+        let policy = settings.reminder_policy().unwrap();
+        assert_eq!(policy.offsets.len(), 2);
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("reminders.quiet_hours", "late")),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "reminders.quiet_hours");
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("reminders.offsets", vec!["soon"])),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "reminders.offsets");
     }
 
     #[test]

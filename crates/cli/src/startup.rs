@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use vigil_api::auth::tokens::TokenKeys;
-use vigil_api::{AppState, HttpSettings};
+use vigil_api::{AppState, CaseworkRules, HttpSettings};
 use vigil_domain::{Clock, SystemClock, WorkingCalendar};
 use vigil_persistence::Database;
 
@@ -60,6 +60,10 @@ pub fn app_state(
         body_limit_bytes: settings.server.body_limit_bytes,
         cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
     };
+    let rules = CaseworkRules {
+        reminders: settings.reminder_policy()?,
+        ..CaseworkRules::defaults()
+    };
     Ok(AppState::new(
         db,
         clock,
@@ -67,7 +71,8 @@ pub fn app_state(
         WorkingCalendar::new(settings.calendar.bank_holidays.iter().copied()),
         tokens,
         http,
-    ))
+    )
+    .with_rules(rules))
 }
 
 /// The real clock.

@@ -28,6 +28,33 @@ impl AppointmentType {
     pub fn is_hearing_or_interview(&self) -> bool {
         matches!(self, Self::CourtHearing | Self::JobInterview)
     }
+
+    /// The kind of contact an outcome of this appointment is recorded as.
+    pub fn contact_type(&self) -> ContactType {
+        match self {
+            Self::Telephone => ContactType::Telephone,
+            Self::Video => ContactType::Video,
+            Self::HomeVisit | Self::DoorstepVisit => ContactType::HomeVisit,
+            // Met elsewhere, confirmed by a third party (the employer, the court, the landlord).
+            Self::JobInterview | Self::CourtHearing | Self::HousingAppointment => {
+                ContactType::ThirdParty
+            }
+            Self::OfficeVisit
+            | Self::InitialAppointment
+            | Self::DrugTest
+            | Self::TreatmentSession
+            | Self::ProgrammeSession
+            | Self::UnpaidWork => ContactType::FaceToFaceOffice,
+        }
+    }
+
+    /// Home and telephone kinds: their reminders must never include an address.
+    pub fn reminder_omits_address(&self) -> bool {
+        matches!(
+            self,
+            Self::HomeVisit | Self::DoorstepVisit | Self::Telephone
+        )
+    }
 }
 
 domain_enum! {
@@ -92,6 +119,12 @@ impl ContactOutcome {
     /// unexplained failure to attend is an unacceptable absence until evidence is accepted (the
     /// outcome is then changed to an acceptable absence and the enforcement step cancelled).
     /// `SentHome` does not count on its own: the officer records compliance separately.
+    /// The contact took place (the person was seen), so it is `completed`; anything else is
+    /// `attempted`. Only completed contacts satisfy a contact standard.
+    pub fn contact_took_place(&self) -> bool {
+        matches!(self, Self::AttendedComplied | Self::AttendedFailedToComply)
+    }
+
     pub fn counts_for_enforcement(&self) -> bool {
         matches!(
             self,

@@ -48,7 +48,7 @@ impl From<agency::Model> for AgencyView {
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "administration", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every agency, by name", body = [AgencyView]),
-        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_agencies(
     State(state): State<AppState>,
@@ -63,9 +63,9 @@ pub async fn list_agencies(
     request_body = NewAgencyRequest,
     responses(
         (status = 201, description = "Created", body = AgencyView),
-        (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, description = "An agency with this name exists", body = Problem),
-        (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An agency with this name exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_agency(
     State(state): State<AppState>,

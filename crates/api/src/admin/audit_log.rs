@@ -79,7 +79,7 @@ pub struct AuditPage {
     params(AuditQuery),
     responses(
         (status = 200, description = "Matching events, newest first", body = AuditPage),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_audit_events(
     State(state): State<AppState>,

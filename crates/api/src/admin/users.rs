@@ -87,7 +87,7 @@ pub struct PageQuery {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of users", body = UsersPage),
-        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -112,9 +112,9 @@ pub async fn list_users(
     request_body = NewUserRequest,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, description = "A user with this email exists", body = Problem),
-        (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A user with this email exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -170,8 +170,8 @@ pub async fn create_user(
     request_body = UserPatch,
     responses(
         (status = 200, description = "Updated; deactivation ends the user's sessions at once", body = UserView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -187,6 +187,18 @@ pub async fn update_user(
         && (patch.active == Some(false) || role.is_some_and(|r| r != StaffRole::Admin))
     {
         v.add("active", "you cannot deactivate or demote yourself");
+    }
+    if role == Some(StaffRole::Partner) {
+        // As on create: a partner without an agency would be scoped to nothing and serve no one.
+        let target = staff::find(state.db.connection(), id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if target.agency_id.is_none() {
+            v.add(
+                "role",
+                "a partner user needs an agency, and this user has none",
+            );
+        }
     }
     v.finish()?;
     let now = state.clock.now();

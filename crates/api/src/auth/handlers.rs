@@ -78,8 +78,8 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "Wrong email or password (never says which)", body = Problem),
-        (status = 429, description = "Too many failures; see Retry-After", body = Problem),
+        (status = 401, description = "Wrong email or password (never says which)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -92,7 +92,8 @@ pub async fn login(
     if let Some(address) = client.0 {
         keys.push(format!("address:{}", address.ip()));
     }
-    if let Some(wait) = state.throttle.retry_after(&keys, now) {
+    // Counted as a failure from here until the password proves right (see `begin_attempt`).
+    if let Err(wait) = state.throttle.begin_attempt(&keys, now) {
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.num_seconds().max(1).unsigned_abs(),
         });
@@ -105,7 +106,6 @@ pub async fn login(
     let user = match user {
         Some(user) if password_ok && user.active => user,
         _ => {
-            state.throttle.record_failure(&keys, now);
             tracing::info!("failed sign-in");
             return Err(ApiError::InvalidCredentials);
         }
@@ -149,7 +149,7 @@ async fn issue_tokens(
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens; the old refresh token is spent", body = TokenResponse),
-        (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the chain)", body = Problem),
+        (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the chain)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -187,7 +187,7 @@ pub async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The refresh token's chain is revoked"),
-        (status = 401, description = "No valid access token", body = Problem),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ pub async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = Me),
-        (status = 401, description = "No valid access token", body = Problem),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(caller: Caller) -> Json<Me> {
     Json(Me {

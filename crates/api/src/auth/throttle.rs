@@ -79,11 +79,42 @@ impl LoginThrottle {
         (remaining > Duration::zero()).then_some(remaining)
     }
 
+    /// Admits an attempt on `keys`, or says how long to wait. An admitted attempt counts as a failure at
+    /// once, under the same lock as the check, so that a burst of concurrent guesses cannot all pass the
+    /// check before any of their failures is recorded; [`LoginThrottle::record_success`] clears it.
+    pub fn begin_attempt(&self, keys: &[String], now: DateTime<Utc>) -> Result<(), Duration> {
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let wait = keys
+            .iter()
+            .filter_map(|key| failures.get(key))
+            .filter_map(|entry| self.wait_for(entry, now))
+            .max();
+        match wait {
+            Some(wait) => Err(wait),
+            None => {
+                self.count_failure(&mut failures, keys, now);
+                Ok(())
+            }
+        }
+    }
+
     pub fn record_failure(&self, keys: &[String], now: DateTime<Utc>) {
         let mut failures = self
             .failures
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.count_failure(&mut failures, keys, now);
+    }
+
+    fn count_failure(
+        &self,
+        failures: &mut HashMap<String, Failures>,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) {
         for key in keys {
             let entry = failures.entry(key.clone()).or_default();
             if entry
@@ -113,6 +144,22 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_admitted_attempt_counts_until_it_succeeds() {
+        let throttle = LoginThrottle::new(ThrottlePolicy::default());
+        let keys = vec!["account:a@example.org".to_owned()];
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        for _ in 0..4 {
+            assert_eq!(throttle.begin_attempt(&keys, now), Ok(()));
+        }
+        assert_eq!(
+            throttle.begin_attempt(&keys, now),
+            Err(Duration::seconds(2))
+        );
+        throttle.record_success(&keys);
+        assert_eq!(throttle.begin_attempt(&keys, now), Ok(()));
+    }
 
     #[test]
     fn slows_then_locks_out_then_forgets() {

@@ -42,8 +42,8 @@ fn fits(allocation: AllocationRole, staff_role: StaffRole) -> bool {
     request_body = AllocationRequest,
     responses(
         (status = 201, description = "Allocated; any previous allocation in the role is ended", body = AllocationView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn allocate(
     State(state): State<AppState>,
@@ -92,8 +92,8 @@ pub async fn allocate(
     params(("id" = Uuid, Path, description = "Allocation id")),
     responses(
         (status = 200, description = "Ended (kept in the history)", body = AllocationView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "Already ended", body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already ended", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn end_allocation(
     State(state): State<AppState>,

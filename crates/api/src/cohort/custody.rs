@@ -33,8 +33,8 @@ pub struct CustodyRequest {
     request_body = CustodyRequest,
     responses(
         (status = 201, description = "Recorded", body = CustodyView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn record_custody(
     State(state): State<AppState>,

@@ -111,9 +111,9 @@ fn membership_error(error: MembershipError) -> ApiError {
     request_body = MembershipRequest,
     responses(
         (status = 201, description = "The step recorded", body = MembershipStepView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "Not allowed from the current status (e.g. adopting a deselected person)", body = Problem),
-        (status = 422, description = "A required field is missing or invalid", body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current status (e.g. adopting a deselected person)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A required field is missing or invalid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_membership(
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ pub async fn change_membership(
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
         (status = 200, description = "Every status and strand change, oldest first", body = [MembershipStepView]),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn membership_history(
     State(state): State<AppState>,

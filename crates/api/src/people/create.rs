@@ -99,9 +99,9 @@ pub fn parse_address(
     request_body = NewPersonRequest,
     responses(
         (status = 201, description = "Created", body = PersonRead),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, description = "PNC ID or CRN already on record", body = Problem),
-        (status = 422, description = "Invalid fields, each named", body = Problem),
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "PNC ID or CRN already on record", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_person(
     State(state): State<AppState>,

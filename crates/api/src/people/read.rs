@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use vigil_domain::{MembershipStatus, Strand};
+use vigil_domain::{MembershipStatus, PncId, Strand};
 use vigil_persistence::entities::person;
 use vigil_persistence::repositories::people::PeopleFilter;
 use vigil_persistence::repositories::{PageRequest, allocations, custody, people, person_details};
@@ -27,7 +27,7 @@ use crate::validation::Validator;
 #[serde(untagged)]
 pub enum PersonRead {
     Full(Box<PersonView>),
-    Partner(PartnerPersonView),
+    Partner(Box<PartnerPersonView>),
 }
 
 /// Builds the full record: the person row plus addresses, markers, allocations and custody.
@@ -86,7 +86,7 @@ pub async fn view_for(
                 .find(|a| a.to_date.is_none());
             let mut view = PartnerPersonView::from(person);
             view.address = address.map(Into::into);
-            PersonRead::Partner(view)
+            PersonRead::Partner(Box::new(view))
         }
     })
 }
@@ -104,8 +104,8 @@ pub fn with_etag(read: PersonRead, version: i32) -> Response {
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
         (status = 200, description = "The person, as the caller may see them", body = PersonRead),
-        (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, description = "Unknown, or not visible to this caller", body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, or not visible to this caller", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_person(
     State(state): State<AppState>,
@@ -178,7 +178,10 @@ fn people_filter(
     v.finish()?;
     Ok((
         PeopleFilter {
-            q: query.q,
+            // PNC IDs are stored in long form; a short form (as written on paper) finds the same person.
+            q: query
+                .q
+                .map(|q| PncId::parse(&q).map_or(q, |id| id.as_str().to_owned())),
             strand: strand.map(|s| s.as_str().to_owned()),
             status: status.map(|s| s.as_str().to_owned()),
             allocated_to,
@@ -192,7 +195,7 @@ fn people_filter(
     params(PeopleQuery),
     responses(
         (status = 200, description = "A page of people (a partner sees only those referred to its agency)", body = PeoplePage),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_people(
     State(state): State<AppState>,

@@ -94,10 +94,10 @@ fn optional_field(
     request_body = PersonPatch,
     responses(
         (status = 200, description = "Updated", body = PersonRead),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
-        (status = 409, description = "Stale version, or a duplicate PNC ID / CRN", body = Problem),
-        (status = 422, body = Problem),
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version, or a duplicate PNC ID / CRN", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_person(
     State(state): State<AppState>,
@@ -121,6 +121,9 @@ pub async fn update_person(
         .as_deref()
         .and_then(|raw| fields::name(&mut v, "family_name", raw));
     let date_of_birth = v.optional("date_of_birth", patch.date_of_birth.as_deref(), parse_date);
+    if date_of_birth.is_some_and(|dob| dob >= today) {
+        v.add("date_of_birth", "must be in the past");
+    }
     let pnc_id = optional_field(&mut v, patch.pnc_id, fields::pnc_id);
     let crn = optional_field(&mut v, patch.crn, fields::crn);
     let mobile = optional_field(&mut v, patch.mobile, fields::mobile);
@@ -139,6 +142,18 @@ pub async fn update_person(
     v.finish()?;
 
     let txn = state.db.connection().begin().await?;
+    // Consent needs a channel, as on create: judged on the record as it will be after the change.
+    let current = people::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
+    let mut v = Validator::new();
+    let mobile_after = mobile.clone().unwrap_or(current.mobile);
+    let email_after = email.clone().unwrap_or(current.email);
+    if patch.sms_consent.unwrap_or(current.sms_consent) && mobile_after.is_none() {
+        v.add("sms_consent", "needs a mobile number");
+    }
+    if patch.email_consent.unwrap_or(current.email_consent) && email_after.is_none() {
+        v.add("email_consent", "needs an email address");
+    }
+    v.finish()?;
     let mut changed = Vec::new();
     let person = people::update_versioned(&txn, id, version, now, |model| {
         macro_rules! apply {

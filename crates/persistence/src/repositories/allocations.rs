@@ -75,3 +75,30 @@ pub async fn for_person(
         .all(db)
         .await?)
 }
+
+/// Active allocations of a member of staff (their caseload), in one query.
+pub async fn active_for_staff(
+    db: &impl ConnectionTrait,
+    staff_id: Uuid,
+) -> Result<Vec<allocation::Model>, PersistenceError> {
+    Ok(allocation::Entity::find()
+        .filter(allocation::Column::StaffId.eq(staff_id))
+        .filter(allocation::Column::ToAt.is_null())
+        .order_by_asc(allocation::Column::FromAt)
+        .all(db)
+        .await?)
+}
+
+/// The person's active allocation in a role, if any.
+pub async fn active_in_role(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    role: &str,
+) -> Result<Option<allocation::Model>, PersistenceError> {
+    Ok(allocation::Entity::find()
+        .filter(allocation::Column::PersonId.eq(person_id))
+        .filter(allocation::Column::Role.eq(role))
+        .filter(allocation::Column::ToAt.is_null())
+        .one(db)
+        .await?)
+}

@@ -65,3 +65,89 @@ pub async fn for_person(
         .all(db)
         .await?)
 }
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<appointment::Model>, PersistenceError> {
+    Ok(appointment::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A booked appointment of the person, or of the member of staff, overlapping `[starts_at, ends_at)`
+/// (other than `except`, the one being moved).
+pub async fn find_clash(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    staff_id: Option<Uuid>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    except: Option<Uuid>,
+) -> Result<Option<appointment::Model>, PersistenceError> {
+    let mut who = sea_orm::Condition::any().add(appointment::Column::PersonId.eq(person_id));
+    if let Some(staff_id) = staff_id {
+        who = who.add(appointment::Column::StaffId.eq(staff_id));
+    }
+    let mut query = appointment::Entity::find()
+        .filter(who)
+        .filter(appointment::Column::Status.eq(STATUS_BOOKED))
+        .filter(appointment::Column::StartsAt.lt(ends_at))
+        .filter(appointment::Column::EndsAt.gt(starts_at));
+    if let Some(except) = except {
+        query = query.filter(appointment::Column::Id.ne(except));
+    }
+    Ok(query
+        .order_by_asc(appointment::Column::StartsAt)
+        .one(db)
+        .await?)
+}
+
+pub const STATUS_BOOKED: &str = "booked";
+pub const STATUS_CANCELLED: &str = "cancelled";
+pub const STATUS_OUTCOMED: &str = "outcomed";
+
+/// Saves a changed appointment if its version is unchanged since it was read; bumps the version.
+pub async fn save_versioned(
+    db: &impl ConnectionTrait,
+    current: appointment::Model,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut appointment::ActiveModel),
+) -> Result<appointment::Model, PersistenceError> {
+    use sea_orm::IntoActiveModel;
+    let id = current.id;
+    let version = current.version;
+    let mut model = current.into_active_model();
+    change(&mut model);
+    model.version = Set(version + 1);
+    model.updated_at = Set(now);
+    let result = appointment::Entity::update_many()
+        .set(model)
+        .filter(appointment::Column::Id.eq(id))
+        .filter(appointment::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(PersistenceError::Conflict(
+            "the appointment was changed by someone else; reload and try again".to_owned(),
+        ));
+    }
+    find(db, id).await?.ok_or(PersistenceError::NotFound {
+        entity: "appointment",
+    })
+}
+
+/// Booked appointments of these people: the next upcoming ones and those past their end without an
+/// outcome, for the caseload (one query for the whole caseload).
+pub async fn booked_for_people(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<appointment::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(appointment::Entity::find()
+        .filter(appointment::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(appointment::Column::Status.eq(STATUS_BOOKED))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await?)
+}

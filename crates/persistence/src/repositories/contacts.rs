@@ -62,3 +62,89 @@ pub async fn for_person(
         .all(db)
         .await?)
 }
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<contact::Model>, PersistenceError> {
+    Ok(contact::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Whether a later contact already supersedes this one.
+pub async fn is_superseded(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, PersistenceError> {
+    use sea_orm::PaginatorTrait;
+    Ok(contact::Entity::find()
+        .filter(contact::Column::SupersedesId.eq(id))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Occurrence times of the person's contacts with an outcome in `outcomes` since `since`, excluding
+/// superseded ones: the absences the enforcement rule counts.
+pub async fn outcome_times_since(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    outcomes: &[&str],
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, PersistenceError> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Query;
+    let superseded = Query::select()
+        .column(contact::Column::SupersedesId)
+        .from(contact::Entity)
+        .and_where(contact::Column::SupersedesId.is_not_null())
+        .and_where(contact::Column::PersonId.eq(person_id))
+        .to_owned();
+    Ok(contact::Entity::find()
+        .select_only()
+        .column(contact::Column::OccurredAt)
+        .filter(contact::Column::PersonId.eq(person_id))
+        .filter(contact::Column::Outcome.is_in(outcomes.iter().copied()))
+        .filter(contact::Column::OccurredAt.gte(since))
+        .filter(contact::Column::Id.not_in_subquery(superseded))
+        .order_by_asc(contact::Column::OccurredAt)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Completed contacts of these people since `since`, oldest first (one query for a whole caseload).
+pub async fn completed_for_people_since(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+    since: DateTime<Utc>,
+) -> Result<Vec<contact::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(contact::Entity::find()
+        .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(contact::Column::Status.eq("completed"))
+        .filter(contact::Column::OccurredAt.gte(since))
+        .order_by_asc(contact::Column::OccurredAt)
+        .all(db)
+        .await?)
+}
+
+/// Each person's latest completed contact time, in one grouped query.
+pub async fn last_completed_for_people(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<(Uuid, DateTime<Utc>)>, PersistenceError> {
+    use sea_orm::QuerySelect;
+
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(contact::Entity::find()
+        .select_only()
+        .column(contact::Column::PersonId)
+        .column_as(contact::Column::OccurredAt.max(), "last")
+        .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(contact::Column::Status.eq("completed"))
+        .group_by(contact::Column::PersonId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -44,3 +44,18 @@ pub async fn for_person(
         .all(db)
         .await?)
 }
+
+/// Custody periods of these people, oldest first, in one query.
+pub async fn for_people(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<custody_period::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.is_in(person_ids.iter().copied()))
+        .order_by_asc(custody_period::Column::ReceivedAt)
+        .all(db)
+        .await?)
+}

@@ -70,3 +70,19 @@ pub async fn history(
         .all(db)
         .await?)
 }
+
+/// Adoption steps of these people, oldest first (the caseload takes each person's latest), in one query.
+pub async fn adoptions_for_people(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<membership::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(membership::Entity::find()
+        .filter(membership::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(membership::Column::Action.eq("adopt"))
+        .order_by_asc(membership::Column::OccurredAt)
+        .all(db)
+        .await?)
+}

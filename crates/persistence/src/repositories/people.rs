@@ -177,3 +177,17 @@ pub async fn update_versioned(
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
     Ok(person::Entity::find().count(db).await?)
 }
+
+/// Several people by id, in one query.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<person::Model>, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(person::Entity::find()
+        .filter(person::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

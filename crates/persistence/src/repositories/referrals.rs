@@ -67,3 +67,76 @@ pub async fn is_referred_to(
         .await?
         > 0)
 }
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<referral::Model>, PersistenceError> {
+    Ok(referral::Entity::find_by_id(id).one(db).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReferralFilter {
+    pub agency_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub status: Option<String>,
+}
+
+/// Referrals matching the filter, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ReferralFilter,
+    page: super::page::PageRequest,
+) -> Result<super::page::Page<referral::Model>, PersistenceError> {
+    use sea_orm::QueryOrder;
+    let mut query = referral::Entity::find();
+    if let Some(agency_id) = filter.agency_id {
+        query = query.filter(referral::Column::AgencyId.eq(agency_id));
+    }
+    if let Some(person_id) = filter.person_id {
+        query = query.filter(referral::Column::PersonId.eq(person_id));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(referral::Column::Status.eq(status.as_str()));
+    }
+    let query = query
+        .order_by_desc(referral::Column::ReferredAt)
+        .order_by_desc(referral::Column::Id);
+    super::page::fetch(db, query, page).await
+}
+
+/// Moves a referral to `status` at `at`: `started` sets the start (the referral-to-start measure),
+/// the terminal statuses set the end.
+pub async fn move_to(
+    db: &impl ConnectionTrait,
+    current: referral::Model,
+    status: &str,
+    at: DateTime<Utc>,
+) -> Result<referral::Model, PersistenceError> {
+    use sea_orm::IntoActiveModel;
+    let mut model = current.into_active_model();
+    model.status = Set(status.to_owned());
+    if status == "started" {
+        model.started_at = Set(Some(at));
+    } else {
+        model.ended_at = Set(Some(at));
+    }
+    Ok(model.update(db).await?)
+}
+
+/// Open (referred or started) referrals of a person on a pathway: a release plans an accommodation
+/// referral only when none is open.
+pub async fn has_open(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    pathway: &str,
+) -> Result<bool, PersistenceError> {
+    use sea_orm::PaginatorTrait;
+    Ok(referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(person_id))
+        .filter(referral::Column::Pathway.eq(pathway))
+        .filter(referral::Column::Status.is_in(["referred", "started"]))
+        .count(db)
+        .await?
+        > 0)
+}

@@ -1,0 +1,197 @@
+//! Recording a contact, shared by logged contacts, appointment outcomes and home-visit outcomes: the
+//! contact row, the enforcement step the domain rule asks for, and the audit event, all in the caller's
+//! transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use vigil_domain::{AuditAction, ContactOutcome, ContactStatus, ContactType};
+use vigil_persistence::ConnectionTrait;
+use vigil_persistence::entities::{contact, enforcement_action};
+use vigil_persistence::repositories::{audit, contacts, enforcement};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct ContactRecord {
+    pub person_id: Uuid,
+    pub contact_type: ContactType,
+    pub occurred_at: DateTime<Utc>,
+    pub status: ContactStatus,
+    pub outcome: Option<ContactOutcome>,
+    pub notes: Option<String>,
+    pub sensitive: bool,
+    pub appointment_id: Option<Uuid>,
+    pub home_visit_id: Option<Uuid>,
+    pub supersedes_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactView {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub staff_id: Option<Uuid>,
+    #[serde(rename = "type")]
+    pub contact_type: String,
+    pub occurred_at: DateTime<Utc>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+    pub sensitive: bool,
+    pub appointment_id: Option<Uuid>,
+    pub home_visit_id: Option<Uuid>,
+    /// The contact this one corrects.
+    pub supersedes_id: Option<Uuid>,
+    /// A later contact that corrects this one, if any.
+    pub superseded_by: Option<Uuid>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl ContactView {
+    pub fn new(c: contact::Model, superseded_by: Option<Uuid>) -> Self {
+        Self {
+            id: c.id,
+            person_id: c.person_id,
+            staff_id: c.staff_id,
+            contact_type: c.contact_type,
+            occurred_at: c.occurred_at,
+            status: c.status,
+            outcome: c.outcome,
+            notes: c.notes,
+            sensitive: c.sensitive,
+            appointment_id: c.appointment_id,
+            home_visit_id: c.home_visit_id,
+            supersedes_id: c.supersedes_id,
+            superseded_by,
+            recorded_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnforcementView {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    /// The contact (absence) that caused it.
+    pub contact_id: Option<Uuid>,
+    /// warning | breach
+    pub action: String,
+    /// pending | completed | cancelled
+    pub status: String,
+    /// The deadline: warning within 5 working days, breach action within 10.
+    pub due_by: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<enforcement_action::Model> for EnforcementView {
+    fn from(e: enforcement_action::Model) -> Self {
+        Self {
+            id: e.id,
+            person_id: e.person_id,
+            contact_id: e.contact_id,
+            action: e.action,
+            status: e.status,
+            due_by: e.due_by,
+            completed_at: e.completed_at,
+            completed_by: e.completed_by,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// The outcomes the enforcement rule counts, as stored.
+fn counting_outcomes() -> Vec<&'static str> {
+    ContactOutcome::ALL
+        .iter()
+        .filter(|outcome| outcome.counts_for_enforcement())
+        .map(ContactOutcome::as_str)
+        .collect()
+}
+
+/// Writes the contact, any enforcement step, and a `collect` audit event.
+pub async fn record_contact(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    record: ContactRecord,
+    now: DateTime<Utc>,
+) -> Result<(contact::Model, Option<enforcement_action::Model>), ApiError> {
+    let counts = record.outcome.is_some_and(|o| o.counts_for_enforcement());
+    // A correction replaces the contact it supersedes: that contact's enforcement step is withdrawn and
+    // its absence no longer counts.
+    let superseded = match record.supersedes_id {
+        Some(id) => {
+            enforcement::cancel_pending_for_contact(db, id, caller.id, now).await?;
+            contacts::find(db, id).await?
+        }
+        None => None,
+    };
+    // The 12-month window is checked precisely by the domain; this only bounds the query.
+    let mut prior: Vec<DateTime<Utc>> = if counts {
+        contacts::outcome_times_since(
+            db,
+            record.person_id,
+            &counting_outcomes(),
+            record.occurred_at - Duration::days(400),
+        )
+        .await?
+        .into_iter()
+        .filter(|at| *at <= record.occurred_at)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(old) = &superseded
+        && let Some(position) = prior.iter().position(|at| *at == old.occurred_at)
+    {
+        prior.remove(position);
+    }
+    let saved = contacts::create(
+        db,
+        contacts::NewContact {
+            person_id: record.person_id,
+            staff_id: Some(caller.id),
+            contact_type: record.contact_type.as_str().to_owned(),
+            occurred_at: record.occurred_at,
+            status: record.status.as_str().to_owned(),
+            outcome: record.outcome.map(|o| o.as_str().to_owned()),
+            notes: record.notes,
+            sensitive: record.sensitive,
+            appointment_id: record.appointment_id,
+            home_visit_id: record.home_visit_id,
+            supersedes_id: record.supersedes_id,
+        },
+        now,
+    )
+    .await?;
+    let step = if counts {
+        let decision = state.rules.enforcement.decide(
+            &prior,
+            record.occurred_at,
+            state.time_zone,
+            &state.calendar,
+        );
+        Some(
+            enforcement::create(
+                db,
+                record.person_id,
+                Some(saved.id),
+                decision.action.as_str(),
+                decision.due_by,
+                now,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut entry = caller.audit(AuditAction::Collect, "contact", Some(record.person_id));
+    entry.entity_id = Some(saved.id);
+    audit::append(db, entry, now).await?;
+    Ok((saved, step))
+}

@@ -1,0 +1,112 @@
+//! Enforcement actions: warnings and breaches, each a record with its deadline and who completed it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::entities::enforcement_action;
+use crate::error::PersistenceError;
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    contact_id: Option<Uuid>,
+    action: &str,
+    due_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<enforcement_action::Model, PersistenceError> {
+    let model = enforcement_action::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        contact_id: Set(contact_id),
+        action: Set(action.to_owned()),
+        status: Set("pending".to_owned()),
+        due_by: Set(due_by),
+        completed_at: Set(None),
+        completed_by: Set(None),
+        created_at: Set(now),
+    };
+    Ok(model.insert(db).await?)
+}
+
+pub async fn for_person(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Vec<enforcement_action::Model>, PersistenceError> {
+    Ok(enforcement_action::Entity::find()
+        .filter(enforcement_action::Column::PersonId.eq(person_id))
+        .order_by_asc(enforcement_action::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<enforcement_action::Model>, PersistenceError> {
+    Ok(enforcement_action::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Marks a pending step done (or cancelled) by `staff_id`; a step no longer pending is a conflict.
+pub async fn close(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: &str,
+    staff_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<enforcement_action::Model, PersistenceError> {
+    let current = find(db, id).await?.ok_or(PersistenceError::NotFound {
+        entity: "enforcement action",
+    })?;
+    if current.status != "pending" {
+        return Err(PersistenceError::Conflict(format!(
+            "the {} is already {}",
+            current.action, current.status
+        )));
+    }
+    let mut model = current.into_active_model();
+    model.status = Set(status.to_owned());
+    model.completed_at = Set(Some(now));
+    model.completed_by = Set(Some(staff_id));
+    Ok(model.update(db).await?)
+}
+
+/// Pending steps of these people (the caseload's enforcement deadlines), in one query.
+pub async fn pending_for_people(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<enforcement_action::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(enforcement_action::Entity::find()
+        .filter(enforcement_action::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(enforcement_action::Column::Status.eq("pending"))
+        .order_by_asc(enforcement_action::Column::DueBy)
+        .all(db)
+        .await?)
+}
+
+/// Cancels the pending steps a contact caused (its outcome was corrected to one that does not count).
+pub async fn cancel_pending_for_contact(
+    db: &impl ConnectionTrait,
+    contact_id: Uuid,
+    staff_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, PersistenceError> {
+    let result = enforcement_action::Entity::update_many()
+        .col_expr(enforcement_action::Column::Status, "cancelled".into())
+        .col_expr(enforcement_action::Column::CompletedAt, Some(now).into())
+        .col_expr(
+            enforcement_action::Column::CompletedBy,
+            Some(staff_id).into(),
+        )
+        .filter(enforcement_action::Column::ContactId.eq(contact_id))
+        .filter(enforcement_action::Column::Status.eq("pending"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

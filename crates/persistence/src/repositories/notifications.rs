@@ -1,0 +1,184 @@
+//! Notifications: one row per message, keyed by an idempotency key, each sent by one job. Planning twice
+//! creates nothing new; a reschedule suppresses the old messages and plans new ones; a cancellation
+//! suppresses them. The rows are the history of every message planned or sent for a person.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::jobs::{self, NewJob};
+use super::page::{Page, PageRequest, fetch};
+use crate::entities::notification;
+use crate::error::PersistenceError;
+
+/// The job kind that sends one notification.
+pub const SEND_JOB_KIND: &str = "send_notification";
+
+/// Reasons a reminder is withdrawn by a change to its appointment; such a reminder comes back to life if
+/// the change is undone (rescheduled back to the original time).
+pub const REASON_RESCHEDULED: &str = "appointment_rescheduled";
+pub const REASON_CANCELLED: &str = "appointment_cancelled";
+pub const REASON_OUTCOMED: &str = "appointment_outcomed";
+
+#[derive(Debug, Clone)]
+pub struct PlannedMessage {
+    pub person_id: Uuid,
+    pub appointment_id: Option<Uuid>,
+    pub channel: String,
+    pub template: String,
+    pub idempotency_key: String,
+    pub send_at: DateTime<Utc>,
+}
+
+fn send_job_key(notification_id: Uuid) -> String {
+    format!("{SEND_JOB_KIND}:{notification_id}")
+}
+
+/// Plans a message and its send job, idempotently. Returns the notification.
+pub async fn plan(
+    db: &impl ConnectionTrait,
+    message: PlannedMessage,
+    now: DateTime<Utc>,
+) -> Result<notification::Model, PersistenceError> {
+    let row = notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(Some(message.person_id)),
+        appointment_id: Set(message.appointment_id),
+        channel: Set(message.channel),
+        template: Set(message.template),
+        idempotency_key: Set(message.idempotency_key.clone()),
+        send_at: Set(message.send_at),
+        status: Set("pending".to_owned()),
+        reason: Set(None),
+        provider_ref: Set(None),
+        provider_id: Set(None),
+        attempts: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    notification::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(notification::Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let mut stored = notification::Entity::find()
+        .filter(notification::Column::IdempotencyKey.eq(message.idempotency_key))
+        .one(db)
+        .await?
+        .ok_or(PersistenceError::NotFound {
+            entity: "notification",
+        })?;
+    let withdrawn = stored.status == "suppressed"
+        && matches!(
+            stored.reason.as_deref(),
+            Some(REASON_RESCHEDULED | REASON_CANCELLED)
+        );
+    if withdrawn {
+        let mut model = stored.into_active_model();
+        model.status = Set("pending".to_owned());
+        model.reason = Set(None);
+        model.send_at = Set(message.send_at);
+        model.updated_at = Set(now);
+        stored = model.update(db).await?;
+    }
+    if stored.status == "pending" {
+        jobs::enqueue(
+            db,
+            NewJob::new(
+                SEND_JOB_KIND,
+                serde_json::json!({ "notification_id": stored.id }),
+                stored.send_at,
+            )
+            .with_unique_key(send_job_key(stored.id)),
+            now,
+        )
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// Suppresses the appointment's pending messages (except those whose key is in `keep`) with `reason`,
+/// and deletes their send jobs that have not started.
+pub async fn suppress_pending_for_appointment(
+    db: &impl ConnectionTrait,
+    appointment_id: Uuid,
+    keep: &[String],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, PersistenceError> {
+    let mut condition = Condition::all()
+        .add(notification::Column::AppointmentId.eq(appointment_id))
+        .add(notification::Column::Status.eq("pending"));
+    if !keep.is_empty() {
+        condition =
+            condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
+    }
+    let withdrawn = notification::Entity::find()
+        .filter(condition.clone())
+        .all(db)
+        .await?;
+    if withdrawn.is_empty() {
+        return Ok(0);
+    }
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, "suppressed".into())
+        .col_expr(notification::Column::Reason, Some(reason.to_owned()).into())
+        .col_expr(notification::Column::UpdatedAt, now.into())
+        .filter(condition)
+        .exec(db)
+        .await?;
+    jobs::delete_unstarted(db, withdrawn.iter().map(|n| send_job_key(n.id)).collect()).await?;
+    Ok(withdrawn.len() as u64)
+}
+
+/// Every message planned or sent for a person, newest send time first.
+pub async fn for_person(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Vec<notification::Model>, PersistenceError> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::PersonId.eq(person_id))
+        .order_by_desc(notification::Column::SendAt)
+        .all(db)
+        .await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NotificationFilter {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &NotificationFilter,
+    page: PageRequest,
+) -> Result<Page<notification::Model>, PersistenceError> {
+    let mut condition = Condition::all();
+    if let Some(status) = &filter.status {
+        condition = condition.add(notification::Column::Status.eq(status.as_str()));
+    }
+    if let Some(channel) = &filter.channel {
+        condition = condition.add(notification::Column::Channel.eq(channel.as_str()));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(notification::Column::SendAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(notification::Column::SendAt.lt(to));
+    }
+    let query = notification::Entity::find()
+        .filter(condition)
+        .order_by_desc(notification::Column::SendAt)
+        .order_by_desc(notification::Column::Id);
+    fetch(db, query, page).await
+}
