@@ -222,3 +222,92 @@ pub async fn spawn_app_with(now: DateTime<Utc>) -> TestApp {
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(crate::monday_morning()).await
 }
+
+/// Casework helpers (appointments, cohort membership, allocations).
+impl TestApp {
+    /// Creates a person through the API as `user` with `extra` fields (e.g. `{"email": .., "tier": "A"}`)
+    /// merged into the body; returns its id.
+    pub async fn person_with(
+        &self,
+        user: &TestUser,
+        given: &str,
+        family: &str,
+        extra: Value,
+    ) -> Uuid {
+        let mut body =
+            json!({"given_name": given, "family_name": family, "date_of_birth": "1994-06-01"});
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            for (key, value) in extra {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+        let (status, body) = self
+            .send_json(Method::POST, "/api/v1/people", user, body)
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Proposes the person for `strand` and adopts them, as `coordinator`; panics unless both answer 201.
+    pub async fn adopt(
+        &self,
+        coordinator: &TestUser,
+        person_id: Uuid,
+        strand: &str,
+        police_lead: Uuid,
+        probation_lead: Uuid,
+    ) {
+        let path = format!("/api/v1/people/{person_id}/membership");
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &path,
+                coordinator,
+                json!({"action": "propose", "strand": strand}),
+            )
+            .await;
+        assert_eq!(status, 201, "propose: {body}");
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &path,
+                coordinator,
+                json!({"action": "adopt", "police_lead_id": police_lead, "probation_lead_id": probation_lead}),
+            )
+            .await;
+        assert_eq!(status, 201, "adopt: {body}");
+    }
+
+    /// Allocates the person to `staff_id` in `role`, as `coordinator`; panics unless it answers 201.
+    pub async fn allocate(
+        &self,
+        coordinator: &TestUser,
+        person_id: Uuid,
+        staff_id: Uuid,
+        role: &str,
+    ) {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{person_id}/allocations"),
+                coordinator,
+                json!({"staff_id": staff_id, "role": role}),
+            )
+            .await;
+        assert_eq!(status, 201, "allocate: {body}");
+    }
+
+    /// `POST /people/{id}/appointments` as `user`; panics unless it answers 201. Returns the body.
+    pub async fn book(&self, user: &TestUser, person_id: Uuid, body: Value) -> Value {
+        let (status, answer) = self
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{person_id}/appointments"),
+                user,
+                body,
+            )
+            .await;
+        assert_eq!(status, 201, "book: {answer}");
+        answer
+    }
+}

@@ -17,6 +17,7 @@ pub mod request_id;
 pub mod router;
 pub mod state;
 pub mod validation;
+pub mod webhooks;
 
 pub use router::{openapi_document, router};
-pub use state::{AppState, CaseworkRules, HttpSettings};
+pub use state::{AppState, CaseworkRules, HttpSettings, WebhookSettings};

@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::people::{create, read, update};
 use crate::state::AppState;
-use crate::{metrics, operations, request_id};
+use crate::{metrics, operations, request_id, webhooks};
 
 /// Every documented route, with its OpenAPI registration.
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -65,6 +65,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(caseload::staff_caseload))
         .routes(routes!(notifications::for_person))
         .routes(routes!(notifications::list_all))
+        .routes(routes!(webhooks::notify::status))
+        .routes(routes!(webhooks::notify::inbound))
+        .routes(routes!(webhooks::twilio::status))
+        .routes(routes!(webhooks::twilio::inbound))
 }
 
 /// The OpenAPI document for what this build serves.
@@ -85,9 +89,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(|| async { ApiError::NotFound })
-        .method_not_allowed_fallback(|| async {
-            ApiError::BadRequest("method not allowed on this path".to_owned())
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -22,6 +22,35 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub http: HttpSettings,
     pub rules: Arc<CaseworkRules>,
+    pub webhooks: Arc<WebhookSettings>,
+}
+
+/// Secrets that authenticate the SMS provider's callbacks. With none configured the webhooks refuse
+/// everything (401).
+#[derive(Clone, Default)]
+pub struct WebhookSettings {
+    /// The bearer token GOV.UK Notify sends with delivery receipts and received texts.
+    pub notify_bearer_token: Option<secrecy::SecretString>,
+    /// Twilio's auth token, which signs its posts.
+    pub twilio_auth_token: Option<secrecy::SecretString>,
+    /// The public base URL Twilio posts to (signatures cover the full URL), e.g. `https://vigil.example.org`.
+    pub public_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSettings")
+            .field(
+                "notify_bearer_token",
+                &self.notify_bearer_token.as_ref().map(|_| "[set]"),
+            )
+            .field(
+                "twilio_auth_token",
+                &self.twilio_auth_token.as_ref().map(|_| "[set]"),
+            )
+            .field("public_base_url", &self.public_base_url)
+            .finish()
+    }
 }
 
 /// The partnership's casework rules, kept as data: reminder plan, contact standards, enforcement.
@@ -82,7 +111,14 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             http,
             rules: Arc::new(CaseworkRules::defaults()),
+            webhooks: Arc::new(WebhookSettings::default()),
         }
+    }
+
+    /// Sets the secrets the provider callbacks are checked against.
+    pub fn with_webhooks(mut self, webhooks: WebhookSettings) -> Self {
+        self.webhooks = Arc::new(webhooks);
+        self
     }
 
     /// Replaces the casework rules (from configuration).

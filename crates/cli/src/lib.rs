@@ -5,6 +5,8 @@ pub mod demo;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod transports;
+pub mod workers;
 
 use std::path::PathBuf;
 
@@ -34,12 +36,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP API (and, unless disabled, the scheduler) in one process. Applies pending migrations first.
+    /// Run the HTTP API and (unless scheduler.enabled is false) the scheduler in one process. Applies
+    /// pending migrations first.
     Serve {
         /// Seed a demo partnership into an empty database before serving.
         #[arg(long)]
         demo: bool,
     },
+    /// Run the scheduler alone: reminders, planned visits, digests. Run any number against one PostgreSQL.
+    Worker,
     /// Database migrations.
     Migrate {
         #[command(subcommand)]
@@ -106,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&settings.log)?;
     match cli.command {
         Command::Serve { demo } => commands::serve::run(settings, demo).await,
+        Command::Worker => commands::worker::run(settings).await,
         Command::Migrate { action } => {
             commands::migrate::run(
                 settings,

@@ -70,12 +70,23 @@ pub struct SmsSettings {
     pub base_url: Option<String>,
     pub api_key: Option<SecretString>,
     pub callback_token: Option<SecretString>,
+    /// GOV.UK Notify: the template whose whole text is `((body))`.
+    pub template_id: Option<String>,
+    /// Twilio: the account SID.
+    pub account_sid: Option<String>,
+    /// Twilio: the sending number.
+    pub from: Option<String>,
+    /// The public URL the provider posts callbacks to (Twilio signs the full URL).
+    pub public_base_url: Option<String>,
+    pub rate_limit_per_minute: u32,
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SchedulerSettings {
     pub enabled: bool,
-    pub poll_interval_ms: u64,
+    #[serde(flatten)]
+    pub config: vigil_scheduler::SchedulerConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -109,7 +120,7 @@ pub struct SettingsError {
 }
 
 impl SettingsError {
-    fn new(key: &str, message: impl Into<String>) -> Self {
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
         Self {
             key: key.to_owned(),
             message: message.into(),

@@ -72,7 +72,8 @@ pub fn app_state(
         tokens,
         http,
     )
-    .with_rules(rules))
+    .with_rules(rules)
+    .with_webhooks(crate::transports::webhook_settings(settings)))
 }
 
 /// The real clock.

@@ -4,6 +4,7 @@
 //! `ConnectionTrait`, so a caller composes several writes (the change, its audit event, its jobs) inside one
 //! transaction it owns.
 
+pub mod caseload;
 pub mod database;
 pub mod entities;
 pub mod error;

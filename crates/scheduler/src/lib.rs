@@ -5,14 +5,19 @@
 //! The API and the scheduler never call each other: the API writes jobs with [`queue::enqueue`] inside the
 //! transaction that causes them, and any number of workers claim and run them.
 
+pub mod assembly;
 pub mod backoff;
 pub mod config;
 pub mod cron;
 pub mod error;
+pub mod planners;
 pub mod queue;
+pub mod sending;
+pub mod transport;
 pub mod worker;
 
 pub use crate::cron::{CronSchedule, enqueue_cron_ticks, plan_due_ticks};
+pub use assembly::{WorkerParts, vigil_worker};
 pub use backoff::RetryPolicy;
 pub use config::{CronEntry, SchedulerConfig};
 pub use error::{JobError, SchedulerError};

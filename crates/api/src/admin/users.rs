@@ -183,10 +183,11 @@ pub async fn update_user(
     let id = path_id(&id)?;
     let mut v = Validator::new();
     let role = v.optional("role", patch.role.as_deref(), str::parse::<StaffRole>);
-    if id == caller.id
-        && (patch.active == Some(false) || role.is_some_and(|r| r != StaffRole::Admin))
-    {
-        v.add("active", "you cannot deactivate or demote yourself");
+    if id == caller.id && patch.active == Some(false) {
+        v.add("active", "you cannot deactivate yourself");
+    }
+    if id == caller.id && role.is_some_and(|r| r != StaffRole::Admin) {
+        v.add("role", "you cannot demote yourself");
     }
     if role == Some(StaffRole::Partner) {
         // As on create: a partner without an agency would be scoped to nothing and serve no one.

@@ -88,10 +88,15 @@ pub async fn login(
 ) -> Result<Json<TokenResponse>, ApiError> {
     let now = state.clock.now();
     let email = request.email.trim().to_lowercase();
-    let mut keys = vec![format!("account:{email}")];
-    if let Some(address) = client.0 {
-        keys.push(format!("address:{}", address.ip()));
-    }
+    let account_key = format!("account:{email}");
+    let address_keys: Vec<String> = client
+        .0
+        .map(|address| format!("address:{}", address.ip()))
+        .into_iter()
+        .collect();
+    let keys: Vec<String> = std::iter::once(account_key.clone())
+        .chain(address_keys.iter().cloned())
+        .collect();
     // Counted as a failure from here until the password proves right (see `begin_attempt`).
     if let Err(wait) = state.throttle.begin_attempt(&keys, now) {
         return Err(ApiError::TooManyRequests {
@@ -101,8 +106,13 @@ pub async fn login(
     let user = staff::find_by_email(state.db.connection(), &email).await?;
     let hash = user
         .as_ref()
-        .map_or(DECOY_HASH.as_str(), |user| user.password_hash.as_str());
-    let password_ok = verify_password(&request.password, hash);
+        .map_or(DECOY_HASH.as_str(), |user| user.password_hash.as_str())
+        .to_owned();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let password = request.password;
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
     let user = match user {
         Some(user) if password_ok && user.active => user,
         _ => {
@@ -110,7 +120,7 @@ pub async fn login(
             return Err(ApiError::InvalidCredentials);
         }
     };
-    state.throttle.record_success(&keys);
+    state.throttle.record_success(&account_key, &address_keys);
     let txn = state.db.connection().begin().await?;
     let response = issue_tokens(&state, &txn, &user, Uuid::now_v7(), now).await?;
     txn.commit().await?;

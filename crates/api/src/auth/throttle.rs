@@ -8,6 +8,9 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
+/// Above this many remembered keys, expired ones are dropped before counting another failure.
+const PRUNE_ABOVE: usize = 1024;
+
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
     /// Failures allowed before attempts are spaced out.
@@ -115,6 +118,12 @@ impl LoginThrottle {
         keys: &[String],
         now: DateTime<Utc>,
     ) {
+        // Forget keys whose failures have all expired, so guessing with many addresses or emails cannot
+        // grow the map without bound.
+        if failures.len() > PRUNE_ABOVE {
+            let memory = self.policy.window.max(self.policy.lockout);
+            failures.retain(|_, entry| entry.last.is_some_and(|last| now - last < memory));
+        }
         for key in keys {
             let entry = failures.entry(key.clone()).or_default();
             if entry
@@ -128,13 +137,19 @@ impl LoginThrottle {
         }
     }
 
-    pub fn record_success(&self, keys: &[String]) {
+    /// A successful sign-in clears the account's failures, and takes back only this attempt's count from the
+    /// other keys (the client address): one valid account must not reset the address's count of guesses
+    /// at other accounts.
+    pub fn record_success(&self, account_key: &str, other_keys: &[String]) {
         let mut failures = self
             .failures
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for key in keys {
-            failures.remove(key);
+        failures.remove(account_key);
+        for key in other_keys {
+            if let Some(entry) = failures.get_mut(key) {
+                entry.count = entry.count.saturating_sub(1);
+            }
         }
     }
 }
@@ -157,8 +172,29 @@ mod tests {
             throttle.begin_attempt(&keys, now),
             Err(Duration::seconds(2))
         );
-        throttle.record_success(&keys);
+        throttle.record_success(&keys[0], &[]);
         assert_eq!(throttle.begin_attempt(&keys, now), Ok(()));
+    }
+
+    #[test]
+    fn a_success_clears_the_account_but_not_the_address_count_of_other_guesses() {
+        let throttle = LoginThrottle::new(ThrottlePolicy::default());
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let address = vec!["address:10.0.0.1".to_owned()];
+        for victim in ["a", "b", "c"] {
+            let keys = vec![format!("account:{victim}@example.org"), address[0].clone()];
+            assert_eq!(throttle.begin_attempt(&keys, now), Ok(()));
+        }
+        let own = vec!["account:me@example.org".to_owned(), address[0].clone()];
+        assert_eq!(throttle.begin_attempt(&own, now), Ok(()));
+        throttle.record_success(&own[0], &address);
+        // Three failed guesses remain counted against the address; one more is free, the next waits.
+        let next = vec!["account:d@example.org".to_owned(), address[0].clone()];
+        assert_eq!(throttle.begin_attempt(&next, now), Ok(()));
+        assert_eq!(
+            throttle.begin_attempt(&next, now),
+            Err(Duration::seconds(2))
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use vigil_domain::AuditAction;
 use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::audit;
 use vigil_persistence::repositories::custody::{self, NewCustodyPeriod};
+use vigil_persistence::repositories::jobs::{self, NewJob};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -83,6 +84,21 @@ pub async fn record_custody(
         now,
     )
     .await?;
+    if let Some(released_at) = released {
+        // The scheduler plans the first appointment, a home visit and an accommodation referral; the job is
+        // written in this transaction, so a recorded release can never miss its plan.
+        jobs::enqueue(
+            &txn,
+            NewJob::new(
+                "plan_release",
+                serde_json::json!({ "person_id": id, "released_at": released_at }),
+                now,
+            )
+            .with_unique_key(format!("plan_release:{}", period.id)),
+            now,
+        )
+        .await?;
+    }
     let mut entry = caller.audit(AuditAction::Collect, "custody", Some(id));
     entry.entity_id = Some(period.id);
     audit::append(&txn, entry, now).await?;

@@ -62,6 +62,8 @@ pub struct PersonPatch {
 
 fn expected_version(headers: &HeaderMap, body: Option<i32>) -> Result<Option<i32>, ApiError> {
     match headers.get(axum::http::header::IF_MATCH) {
+        // `*` matches any current version (RFC 9110).
+        Some(value) if value.as_bytes() == b"*" => Ok(body),
         Some(value) => value
             .to_str()
             .ok()

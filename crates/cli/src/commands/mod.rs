@@ -4,3 +4,4 @@ pub mod migrate;
 pub mod seed;
 pub mod serve;
 pub mod user;
+pub mod worker;

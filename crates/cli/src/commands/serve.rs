@@ -3,9 +3,9 @@
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::demo;
 use crate::settings::Settings;
 use crate::startup::{app_state, open_migrated_database, system_clock};
+use crate::{demo, workers};
 
 pub async fn run(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
     let address = settings.bind_address()?;
@@ -22,6 +22,17 @@ pub async fn run(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {address} (server.bind)"))?;
     tracing::info!(%address, "vigil is serving");
+    // The scheduler runs beside the API until the same shutdown signal; it finishes its running jobs.
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker_task = if settings.scheduler.enabled {
+        let worker = workers::build(&settings, &db, system_clock())?;
+        let mut stopped = worker_stopped.clone();
+        Some(tokio::spawn(workers::run(worker, async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })))
+    } else {
+        None
+    };
     axum::serve(
         listener,
         vigil_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -29,6 +40,10 @@ pub async fn run(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("server error")?;
+    let _ = stop_worker.send(true);
+    if let Some(task) = worker_task {
+        let _ = task.await;
+    }
     db.close().await.context("closing the database")?;
     tracing::info!("vigil stopped");
     Ok(())

@@ -9,8 +9,10 @@ use rand::seq::IndexedRandom;
 use uuid::Uuid;
 use vigil_domain::{Strand, local_date, local_to_utc, pnc_check_letter};
 use vigil_persistence::ConnectionTrait;
+use vigil_persistence::repositories::notifications::REASON_RESCHEDULED;
 use vigil_persistence::repositories::{
     allocations, appointments, contacts, custody, memberships, people, person_details, referrals,
+    reminders,
 };
 
 use super::staff::DemoTeam;
@@ -121,7 +123,7 @@ pub async fn create_cohort(
                 .unwrap_or("violence_to_staff");
             person_details::add_risk_marker(db, person.id, marker, None, Some(spoc), now).await?;
         }
-        casework_history(db, rng, person.id, om, now, tz).await?;
+        casework_history(db, rng, &person, om, now, tz).await?;
         if strand == Strand::RehabilitateResettle {
             let (pathway, agency) = if index % 2 == 0 {
                 ("accommodation", team.housing_agency)
@@ -290,11 +292,12 @@ async fn membership_history(
 async fn casework_history(
     db: &impl ConnectionTrait,
     rng: &mut StdRng,
-    person_id: Uuid,
+    person: &vigil_persistence::entities::person::Model,
     staff_id: Uuid,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> anyhow::Result<()> {
+    let person_id = person.id;
     let today = local_date(now, tz);
     for week in -8_i64..=3 {
         if week == 0 {
@@ -330,6 +333,18 @@ async fn casework_history(
             starts_at - Duration::days(14),
         )
         .await?;
+        if !past {
+            reminders::replan(
+                db,
+                &vigil_domain::ReminderPolicy::default(),
+                tz,
+                &appointment,
+                person,
+                REASON_RESCHEDULED,
+                now,
+            )
+            .await?;
+        }
         if let Some(outcome) = outcome {
             let attended = outcome.starts_with("attended");
             contacts::create(

@@ -47,3 +47,15 @@ pub async fn find_by_name(
         .one(db)
         .await?)
 }
+
+/// The first agency of a kind, by name (e.g. the housing provider a release is referred to).
+pub async fn first_of_kind(
+    db: &impl ConnectionTrait,
+    kind: &str,
+) -> Result<Option<agency::Model>, PersistenceError> {
+    Ok(agency::Entity::find()
+        .filter(agency::Column::Kind.eq(kind))
+        .order_by_asc(agency::Column::Name)
+        .one(db)
+        .await?)
+}

@@ -102,3 +102,15 @@ pub async fn active_in_role(
         .one(db)
         .await?)
 }
+
+/// Every active allocation in a role (e.g. each person's police single point of contact), in one query.
+pub async fn active_in_role_for_everyone(
+    db: &impl ConnectionTrait,
+    role: &str,
+) -> Result<Vec<allocation::Model>, PersistenceError> {
+    Ok(allocation::Entity::find()
+        .filter(allocation::Column::Role.eq(role))
+        .filter(allocation::Column::ToAt.is_null())
+        .all(db)
+        .await?)
+}

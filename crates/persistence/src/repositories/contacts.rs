@@ -59,6 +59,8 @@ pub async fn for_person(
     }
     Ok(query
         .order_by_desc(contact::Column::OccurredAt)
+        // A correction shares its original's time: the newer record first.
+        .order_by_desc(contact::Column::Id)
         .all(db)
         .await?)
 }

@@ -59,3 +59,23 @@ pub async fn for_people(
         .all(db)
         .await?)
 }
+
+/// Whether the person is in custody at `at` (received, and not yet released).
+pub async fn in_custody(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, PersistenceError> {
+    use sea_orm::PaginatorTrait;
+    Ok(custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.eq(person_id))
+        .filter(custody_period::Column::ReceivedAt.lte(at))
+        .filter(
+            sea_orm::Condition::any()
+                .add(custody_period::Column::ReleasedAt.is_null())
+                .add(custody_period::Column::ReleasedAt.gt(at)),
+        )
+        .count(db)
+        .await?
+        > 0)
+}

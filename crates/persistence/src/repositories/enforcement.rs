@@ -39,6 +39,8 @@ pub async fn for_person(
     Ok(enforcement_action::Entity::find()
         .filter(enforcement_action::Column::PersonId.eq(person_id))
         .order_by_asc(enforcement_action::Column::CreatedAt)
+        // Steps recorded in the same instant (several absences recorded at once) in the order made.
+        .order_by_asc(enforcement_action::Column::Id)
         .all(db)
         .await?)
 }

@@ -145,3 +145,20 @@ pub async fn planned_for_people(
         .all(db)
         .await?)
 }
+
+/// Visits of these people whose window started since `since`, any status, in one query.
+pub async fn for_people_since(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+    since: DateTime<Utc>,
+) -> Result<Vec<home_visit::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(home_visit::Entity::find()
+        .filter(home_visit::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(home_visit::Column::WindowStart.gte(since))
+        .order_by_asc(home_visit::Column::WindowStart)
+        .all(db)
+        .await?)
+}

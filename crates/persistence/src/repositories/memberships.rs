@@ -1,6 +1,7 @@
 //! Cohort membership: an append-only history, with the current position copied onto the person.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -49,6 +50,11 @@ pub async fn record(
         .col_expr(person::Column::CohortStatus, step.status.into())
         .col_expr(person::Column::Strand, step.strand.into())
         .col_expr(person::Column::UpdatedAt, now.into())
+        // The cohort position is part of the record: a cached copy (ETag) is now stale.
+        .col_expr(
+            person::Column::Version,
+            Expr::col(person::Column::Version).add(1),
+        )
         .filter(person::Column::Id.eq(person_id))
         .exec(db)
         .await?;

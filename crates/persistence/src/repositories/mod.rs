@@ -17,6 +17,7 @@ pub mod people;
 pub mod person_details;
 pub mod referrals;
 pub mod refresh_tokens;
+pub mod reminders;
 pub mod staff;
 
 pub use page::{Page, PageRequest};

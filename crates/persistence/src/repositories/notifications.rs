@@ -15,6 +15,11 @@ use super::page::{Page, PageRequest, fetch};
 use crate::entities::notification;
 use crate::error::PersistenceError;
 
+/// Message templates: an appointment reminder, and the confirmations of a STOP or START text.
+pub const TEMPLATE_REMINDER: &str = "appointment_reminder";
+pub const TEMPLATE_OPT_OUT_CONFIRMATION: &str = "opt_out_confirmation";
+pub const TEMPLATE_OPT_IN_CONFIRMATION: &str = "opt_in_confirmation";
+
 /// The job kind that sends one notification.
 pub const SEND_JOB_KIND: &str = "send_notification";
 
@@ -181,4 +186,70 @@ pub async fn list(
         .order_by_desc(notification::Column::SendAt)
         .order_by_desc(notification::Column::Id);
     fetch(db, query, page).await
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<notification::Model>, PersistenceError> {
+    Ok(notification::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A change of a notification's state, applied only if it is still in one of `from`: two workers (or a
+/// worker and a webhook) can never both move the same message.
+#[derive(Debug, Clone, Default)]
+pub struct Transition<'a> {
+    pub from: &'a [&'a str],
+    pub to: &'a str,
+    pub reason: Option<String>,
+    pub provider_ref: Option<String>,
+    pub provider_id: Option<String>,
+    pub count_attempt: bool,
+}
+
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    change: Transition<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, PersistenceError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut update = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, change.to.into())
+        .col_expr(notification::Column::Reason, change.reason.into())
+        .col_expr(notification::Column::UpdatedAt, now.into())
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::Status.is_in(change.from.iter().copied()));
+    if let Some(reference) = change.provider_ref {
+        update = update.col_expr(notification::Column::ProviderRef, Some(reference).into());
+    }
+    if let Some(provider_id) = change.provider_id {
+        update = update.col_expr(notification::Column::ProviderId, Some(provider_id).into());
+    }
+    if change.count_attempt {
+        update = update.col_expr(
+            notification::Column::Attempts,
+            Expr::col(notification::Column::Attempts).add(1),
+        );
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// The notification a provider's id (or our reference) names: delivery receipts carry both.
+pub async fn find_by_provider(
+    db: &impl ConnectionTrait,
+    provider_id: Option<&str>,
+    reference: Option<&str>,
+) -> Result<Option<notification::Model>, PersistenceError> {
+    let mut any = Condition::any();
+    if let Some(provider_id) = provider_id {
+        any = any.add(notification::Column::ProviderId.eq(provider_id));
+    }
+    if let Some(reference) = reference {
+        any = any.add(notification::Column::ProviderRef.eq(reference));
+    }
+    if provider_id.is_none() && reference.is_none() {
+        return Ok(None);
+    }
+    Ok(notification::Entity::find().filter(any).one(db).await?)
 }

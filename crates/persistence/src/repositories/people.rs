@@ -1,7 +1,7 @@
 //! People: create, read, search and versioned partial update.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -96,11 +96,11 @@ pub async fn search(
             Condition::any()
                 .add(
                     Expr::expr(Func::lower(Expr::col(person::Column::GivenName)))
-                        .like(pattern.as_str()),
+                        .like(LikeExpr::new(pattern.as_str()).escape('\\')),
                 )
                 .add(
                     Expr::expr(Func::lower(Expr::col(person::Column::FamilyName)))
-                        .like(pattern.as_str()),
+                        .like(LikeExpr::new(pattern.as_str()).escape('\\')),
                 )
                 .add(person::Column::PncId.eq(exact.as_str()))
                 .add(person::Column::Crn.eq(exact.as_str())),
@@ -135,9 +135,12 @@ pub async fn search(
     super::page::fetch(db, query, page).await
 }
 
-/// Escapes LIKE wildcards in user input so that `%` and `_` match themselves.
+/// Escapes LIKE wildcards in user input so that `%` and `_` match themselves (with `ESCAPE '\\'`).
 fn escape_like(input: &str) -> String {
-    input.replace('\\', "").replace(['%', '_'], "")
+    input
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Applies `change` to the person if its version is still `expected_version`, bumping the version.
@@ -190,4 +193,52 @@ pub async fn find_many(
         .filter(person::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
+}
+
+/// How many people have this mobile number on record: a number shared by two people on the scheme must
+/// not receive either's reminders (each would read the other's appointments).
+pub async fn count_with_mobile(
+    db: &impl ConnectionTrait,
+    mobile: &str,
+) -> Result<u64, PersistenceError> {
+    Ok(person::Entity::find()
+        .filter(person::Column::Mobile.eq(mobile))
+        .count(db)
+        .await?)
+}
+
+/// People with this mobile number (inbound texts are matched by the sender's number).
+pub async fn with_mobile(
+    db: &impl ConnectionTrait,
+    mobile: &str,
+) -> Result<Vec<person::Model>, PersistenceError> {
+    Ok(person::Entity::find()
+        .filter(person::Column::Mobile.eq(mobile))
+        .all(db)
+        .await?)
+}
+
+/// Records an SMS opt-out (STOP) or opt-in (START) without touching the version: it is the person's own
+/// choice arriving by text, not an edit racing an officer's.
+pub async fn set_sms_opt_out(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    opted_out_at: Option<DateTime<Utc>>,
+) -> Result<(), PersistenceError> {
+    person::Entity::update_many()
+        .col_expr(person::Column::SmsOptedOutAt, opted_out_at.into())
+        .filter(person::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn wildcards_in_a_search_match_themselves() {
+        assert_eq!(escape_like("100%_a\\b"), "100\\%\\_a\\\\b");
+    }
 }

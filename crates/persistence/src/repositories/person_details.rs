@@ -88,3 +88,21 @@ pub async fn active_risk_markers(
         .all(db)
         .await?)
 }
+
+/// The current address on one line (`line1, line2, town, postcode`), as copied onto a planned visit.
+pub async fn current_address_line(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Option<String>, PersistenceError> {
+    Ok(addresses(db, person_id)
+        .await?
+        .into_iter()
+        .find(|a| a.to_date.is_none())
+        .map(|a| {
+            [Some(a.line1), a.line2, Some(a.town), a.postcode]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        }))
+}

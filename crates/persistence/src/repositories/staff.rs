@@ -86,3 +86,16 @@ pub async fn update(
     model.updated_at = Set(now);
     Ok(model.update(db).await?)
 }
+
+/// Active users in any of these roles (e.g. everyone who gets a morning digest).
+pub async fn active_in_roles(
+    db: &impl ConnectionTrait,
+    roles: &[&str],
+) -> Result<Vec<staff::Model>, PersistenceError> {
+    Ok(staff::Entity::find()
+        .filter(staff::Column::Active.eq(true))
+        .filter(staff::Column::Role.is_in(roles.iter().copied()))
+        .order_by_asc(staff::Column::Email)
+        .all(db)
+        .await?)
+}

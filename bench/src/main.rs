@@ -1,0 +1,434 @@
+//! `vigil-bench`: the people search and a single person read through the real HTTP API at N concurrent
+//! clients, beside the same SQL run directly by pgbench at the same concurrency (issue 3).
+//!
+//! It needs a PostgreSQL server (URL in `VIGIL_BENCH_DATABASE_URL` or `VIGIL_TEST_DATABASE_URL`, as
+//! exported by `scripts/with-postgres.sh`) and pgbench. It (re)creates a database `vigil_bench` on that
+//! server, migrates it, loads a synthetic cohort, serves the real router on 127.0.0.1:0 in this process,
+//! and runs every scenario for a fixed time after a warm-up. Every load loop is bounded both in time and
+//! in request count, so the run always ends by itself.
+//!
+//! Run: `scripts/with-postgres.sh cargo run --release -p vigil-bench` (see bench/README.md).
+
+mod cohort;
+mod http_load;
+mod options;
+mod pgbench;
+mod stats;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use secrecy::SecretString;
+use vigil_api::auth::tokens::TokenKeys;
+use vigil_api::{AppState, HttpSettings};
+use vigil_domain::{SystemClock, WorkingCalendar};
+use vigil_persistence::Database;
+
+use crate::http_load::{HttpScenario, HttpTarget};
+use crate::options::Options;
+use crate::pgbench::PgbenchRun;
+use crate::stats::Summary;
+
+/// Name fragments searched for (`q=`), all at least three letters, from very common to fairly rare in
+/// the synthetic cohort. The pgbench search scripts carry the same list, in the same order.
+pub const SEARCH_FRAGMENTS: [&str; 16] = [
+    "son", "smi", "jon", "will", "tay", "dav", "wri", "ali", "pat", "har", "kha", "mor", "ell",
+    "rob", "eva", "lee",
+];
+
+fn main() -> Result<()> {
+    let options = Options::from_args(std::env::args().skip(1))?;
+    if options.help {
+        println!("{}", options::USAGE);
+        return Ok(());
+    }
+    // The benchmark's own work (the HTTP clients, orchestration) runs here; the server gets its own
+    // runtime on its own threads below, as `vigil serve` would have in its own process.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.client_threads)
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(options))
+}
+
+/// The machine's load average, to tell a quiet run from one that shared the CPUs with something else.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// One row of the results table.
+struct Row {
+    scenario: &'static str,
+    api: Summary,
+    pgbench_full: Summary,
+    pgbench_read_only: Option<Summary>,
+}
+
+async fn run(options: Options) -> Result<()> {
+    let server_url = std::env::var("VIGIL_BENCH_DATABASE_URL")
+        .or_else(|_| std::env::var("VIGIL_TEST_DATABASE_URL"))
+        .context(
+            "set VIGIL_BENCH_DATABASE_URL (or run under scripts/with-postgres.sh, which sets \
+             VIGIL_TEST_DATABASE_URL) to a PostgreSQL server URL",
+        )?;
+    if !server_url.starts_with("postgres") {
+        bail!("the benchmark needs PostgreSQL, not {server_url}");
+    }
+    let load_before = load_average();
+    let url = cohort::recreate_database(&server_url, &options.database).await?;
+    eprintln!("vigil-bench: database {url}");
+
+    // A small pool for setup and checkpoints; the server makes its own (of --pool connections).
+    let database = Database::connect(&url, 2).await?;
+    database.migrate_up(None).await?;
+    let loaded = cohort::load(database.connection(), options.people).await?;
+    eprintln!(
+        "vigil-bench: loaded {} people, {} addresses, {} allocations in {:.1} s",
+        loaded.people,
+        loaded.addresses,
+        loaded.allocations,
+        loaded.elapsed.as_secs_f64()
+    );
+
+    let server = start_server(&url, options.pool, options.server_threads)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.clients * 2)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let base = format!("http://{}", server.address);
+    let token = http_load::login(
+        &client,
+        &base,
+        &loaded.coordinator_email,
+        cohort::BENCH_PASSWORD,
+    )
+    .await?;
+    let target = HttpTarget {
+        client,
+        base,
+        token,
+        people: options.people,
+    };
+    let pg = PgbenchRun {
+        program: options.pgbench.clone(),
+        url: url.clone(),
+        scripts: options.scripts.clone(),
+        clients: options.clients,
+        threads: options.pgbench_threads,
+        people: options.people,
+        actor: loaded.coordinator_id,
+    };
+    pg.check()?;
+
+    let mut rows = Vec::new();
+    for (scenario, label, full, read_only) in [
+        (
+            HttpScenario::PersonRead,
+            "person read: GET /api/v1/people/{id}",
+            "person_read.sql",
+            "person_read_ro.sql",
+        ),
+        (
+            HttpScenario::Search,
+            "people search: GET /api/v1/people?q=…&per_page=25",
+            "search.sql",
+            "search_ro.sql",
+        ),
+    ]
+    .into_iter()
+    .filter(|(scenario, ..)| match scenario {
+        HttpScenario::PersonRead => options.person_read,
+        HttpScenario::Search => options.search,
+    }) {
+        let api = measure_http(&target, scenario, &options, database.connection()).await?;
+        let pgbench_full = measure_pgbench(&pg, full, &options, database.connection()).await?;
+        let pgbench_read_only =
+            measure_pgbench(&pg, read_only, &options, database.connection()).await?;
+        rows.push(Row {
+            scenario: label,
+            api,
+            pgbench_full,
+            pgbench_read_only: Some(pgbench_read_only),
+        });
+    }
+
+    if options.trigram {
+        // The same queries, after adding trigram indexes for the `lower(name) LIKE '%…%'` search. Nothing
+        // in the application changes; this shows what the suggested migration would buy.
+        eprintln!("vigil-bench: adding pg_trgm indexes on lower(given_name), lower(family_name)");
+        cohort::add_trigram_indexes(database.connection()).await?;
+        let api = measure_http(
+            &target,
+            HttpScenario::Search,
+            &options,
+            database.connection(),
+        )
+        .await?;
+        let pgbench_full =
+            measure_pgbench(&pg, "search.sql", &options, database.connection()).await?;
+        rows.push(Row {
+            scenario: "people search, with pg_trgm GIN indexes (not in the schema)",
+            api,
+            pgbench_full,
+            pgbench_read_only: None,
+        });
+    }
+
+    print_report(&options, &loaded, &rows);
+    println!();
+    println!(
+        "Load average (/proc/loadavg) before: {load_before}; after: {}",
+        load_average()
+    );
+    server.stop();
+    database.close().await?;
+    if !options.keep_database {
+        cohort::drop_database(&server_url, &options.database).await?;
+    }
+    Ok(())
+}
+
+async fn measure_http(
+    target: &HttpTarget,
+    scenario: HttpScenario,
+    options: &Options,
+    db: &vigil_persistence::DatabaseConnection,
+) -> Result<Summary> {
+    cohort::checkpoint(db).await?;
+    eprintln!(
+        "vigil-bench: API {scenario:?}: warm-up {} s, then {} s at {} clients",
+        options.warmup.as_secs(),
+        options.duration.as_secs(),
+        options.clients
+    );
+    if !options.warmup.is_zero() {
+        let warmup = http_load::run(
+            target,
+            scenario,
+            options.clients,
+            options.warmup,
+            options.max_requests_per_client,
+        )
+        .await?;
+        if warmup.ok == 0 {
+            bail!(
+                "no successful request during the warm-up of {scenario:?}: {}",
+                warmup.first_error.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    let measured = http_load::run(
+        target,
+        scenario,
+        options.clients,
+        options.duration,
+        options.max_requests_per_client,
+    )
+    .await?;
+    if measured.errors > 0 {
+        eprintln!(
+            "vigil-bench: API {scenario:?}: {} failed requests (first: {})",
+            measured.errors,
+            measured.first_error.as_deref().unwrap_or("?")
+        );
+    }
+    let summary = measured.summary();
+    eprintln!("vigil-bench:   {summary}");
+    Ok(summary)
+}
+
+async fn measure_pgbench(
+    pg: &PgbenchRun,
+    script: &str,
+    options: &Options,
+    db: &vigil_persistence::DatabaseConnection,
+) -> Result<Summary> {
+    cohort::checkpoint(db).await?;
+    eprintln!(
+        "vigil-bench: pgbench {script}: warm-up {} s, then {} s at {} clients",
+        options.warmup.as_secs(),
+        options.duration.as_secs(),
+        options.clients
+    );
+    let pg = pg.clone();
+    let script = script.to_owned();
+    let (warmup, duration) = (options.warmup, options.duration);
+    let summary = tokio::task::spawn_blocking(move || -> Result<Summary> {
+        if !warmup.is_zero() {
+            pg.run(&script, warmup)?;
+        }
+        pg.run(&script, duration)
+    })
+    .await??;
+    eprintln!("vigil-bench:   {summary}");
+    Ok(summary)
+}
+
+/// The real router, served on 127.0.0.1:0 by its own runtime on its own threads.
+struct Server {
+    address: SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Server {
+    fn stop(self) {
+        // The receiver may be gone already if the server failed; either way it is over.
+        let _ = self.shutdown.send(());
+        if self.thread.join().is_err() {
+            eprintln!("vigil-bench: the server thread panicked");
+        }
+    }
+}
+
+fn start_server(url: &str, pool: u32, threads: usize) -> Result<Server> {
+    let url = url.to_owned();
+    let (ready, address) = std::sync::mpsc::channel::<Result<SocketAddr>>();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("vigil-server-main".to_owned())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(threads)
+                .thread_name("vigil-server")
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = ready.send(Err(error.into()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                // The pool is made on the server's runtime, so its connections are driven there.
+                let setup = async {
+                    let database = Database::connect(&url, pool).await?;
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                    anyhow::Ok((database, listener))
+                };
+                let (database, listener) = match setup.await {
+                    Ok(ready_parts) => ready_parts,
+                    Err(error) => {
+                        let _ = ready.send(Err(error));
+                        return;
+                    }
+                };
+                let _ = ready.send(listener.local_addr().map_err(Into::into));
+                let service = vigil_api::router(app_state(database.clone()))
+                    .into_make_service_with_connect_info::<SocketAddr>();
+                let served = axum::serve(listener, service)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.await;
+                    })
+                    .await;
+                if let Err(error) = served {
+                    eprintln!("vigil-bench: server stopped with an error: {error}");
+                }
+                if let Err(error) = database.close().await {
+                    eprintln!("vigil-bench: closing the server's pool: {error}");
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        })?;
+    let address = address
+        .recv_timeout(Duration::from_secs(60))
+        .context("the server did not start within a minute")??;
+    Ok(Server {
+        address,
+        shutdown,
+        thread,
+    })
+}
+
+/// The application's state as `vigil serve` builds it, with a fixed bench-only secret and long-lived
+/// access tokens so that no token expires mid-run.
+fn app_state(database: Database) -> AppState {
+    let keys = TokenKeys::new(
+        &SecretString::from("vigil-bench-secret-vigil-bench-secret!".to_owned()),
+        chrono::Duration::hours(24),
+        chrono::Duration::days(14),
+    );
+    AppState::new(
+        database,
+        Arc::new(SystemClock),
+        chrono_tz::Europe::London,
+        WorkingCalendar::england_and_wales(),
+        keys,
+        HttpSettings::default(),
+    )
+}
+
+fn print_report(options: &Options, loaded: &cohort::Loaded, rows: &[Row]) {
+    println!();
+    println!(
+        "## vigil-bench: {} people, {} concurrent clients, {} s per run after {} s warm-up",
+        loaded.people,
+        options.clients,
+        options.duration.as_secs(),
+        options.warmup.as_secs()
+    );
+    println!();
+    println!(
+        "API pool: {} connections; server runtime {} threads; client runtime {} threads; pgbench -M prepared -c {} -j {}",
+        options.pool,
+        options.server_threads,
+        options.client_threads,
+        options.clients,
+        options.pgbench_threads
+    );
+    println!();
+    println!(
+        "| Scenario | API req/s | API p50 ms | API p95 ms | API p99 ms | pgbench (same SQL, with audit insert) tps | pgbench p99 ms | API / pgbench | pgbench read-only tps | API / read-only |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let (ro_tps, ro_ratio) = match &row.pgbench_read_only {
+            Some(ro) => (
+                format!("{:.0}", ro.rate),
+                format!("{:.2}", row.api.rate / ro.rate),
+            ),
+            None => ("–".to_owned(), "–".to_owned()),
+        };
+        println!(
+            "| {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2} | {} | {} |",
+            row.scenario,
+            row.api.rate,
+            row.api.p50_ms,
+            row.api.p95_ms,
+            row.api.p99_ms,
+            row.pgbench_full.rate,
+            row.pgbench_full.p99_ms,
+            row.api.rate / row.pgbench_full.rate,
+            ro_tps,
+            ro_ratio,
+        );
+    }
+    println!();
+    println!("Targets: API rate >= 0.5 x pgbench (same SQL), API p99 < 20 ms.");
+    for row in rows {
+        let ratio = row.api.rate / row.pgbench_full.rate;
+        println!(
+            "- {}: ratio {:.2} ({}), p99 {:.1} ms ({}), {} API errors",
+            row.scenario,
+            ratio,
+            if ratio >= 0.5 { "met" } else { "NOT met" },
+            row.api.p99_ms,
+            if row.api.p99_ms < 20.0 {
+                "met"
+            } else {
+                "NOT met"
+            },
+            row.api.errors,
+        );
+    }
+}

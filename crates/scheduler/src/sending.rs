@@ -1,0 +1,412 @@
+//! Sending one notification, effectively once.
+//!
+//! At-least-once job delivery is made effectively-once like this: under the job's lease the notification
+//! is moved to `sending` with an opaque provider reference *before* the provider is called, and the
+//! provider's id is recorded after. A worker that dies in between leaves the row in `sending`; whoever
+//! runs the job next finds it there and asks the provider (by reference) whether the message went, before
+//! any resend. A provider that cannot be asked (SMTP, Twilio) gets no resend: the message is marked
+//! `unknown` for an officer to check, because a duplicate reminder is safer to avoid than to risk.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use uuid::Uuid;
+use vigil_domain::{
+    AppointmentType, InboundKeyword, Language, ReminderFacts, reminder_subject, reminder_text,
+};
+use vigil_persistence::entities::{notification, person};
+use vigil_persistence::repositories::notifications::{
+    self, TEMPLATE_OPT_IN_CONFIRMATION, TEMPLATE_OPT_OUT_CONFIRMATION, Transition,
+};
+use vigil_persistence::repositories::{appointments, custody, people};
+
+use crate::error::JobError;
+use crate::queue::{self, ClaimedJob};
+use crate::transport::{
+    EmailTransport, Lookup, OutgoingEmail, OutgoingSms, SmsTransport, TransportError,
+};
+use crate::worker::{JobContext, JobHandler};
+
+/// The job kind, as the API writes it.
+pub const KIND: &str = vigil_persistence::repositories::notifications::SEND_JOB_KIND;
+
+/// How long to wait after a provider's 5xx before trying again (not counted as an attempt).
+const UNAVAILABLE_RETRY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+struct Payload {
+    notification_id: Uuid,
+}
+
+/// Sends `send_notification` jobs through the configured transports.
+#[derive(Debug, Clone)]
+pub struct SendNotificationHandler {
+    pub sms: Arc<dyn SmsTransport>,
+    pub email: Arc<dyn EmailTransport>,
+    pub time_zone: Tz,
+    /// The lease a claimed job holds, renewed when the row is moved to `sending`.
+    pub lease: std::time::Duration,
+}
+
+/// What a message will say, or why it must not be sent.
+enum Decision {
+    Send {
+        to: String,
+        subject: String,
+        body: String,
+    },
+    Suppress(&'static str),
+}
+
+impl SendNotificationHandler {
+    async fn decide(
+        &self,
+        db: &DatabaseConnection,
+        message: &notification::Model,
+        person: &person::Model,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, JobError> {
+        let language: Language = person.language.parse().unwrap_or(Language::En);
+        let confirmation = match message.template.as_str() {
+            TEMPLATE_OPT_OUT_CONFIRMATION => Some(InboundKeyword::Stop),
+            TEMPLATE_OPT_IN_CONFIRMATION => Some(InboundKeyword::Start),
+            _ => None,
+        };
+        let to = match message.channel.as_str() {
+            "sms" => {
+                let Some(mobile) = person.mobile.clone() else {
+                    return Ok(Decision::Suppress("no_contact_detail"));
+                };
+                // The one text that may follow a STOP is its confirmation.
+                if confirmation.is_none()
+                    && (!person.sms_consent || person.sms_opted_out_at.is_some())
+                {
+                    return Ok(Decision::Suppress(if person.sms_opted_out_at.is_some() {
+                        "opted_out"
+                    } else {
+                        "no_consent"
+                    }));
+                }
+                if people::count_with_mobile(db, &mobile)
+                    .await
+                    .map_err(retry)?
+                    > 1
+                {
+                    return Ok(Decision::Suppress("shared_number"));
+                }
+                mobile
+            }
+            "email" => {
+                let Some(email) = person.email.clone() else {
+                    return Ok(Decision::Suppress("no_contact_detail"));
+                };
+                if !person.email_consent {
+                    return Ok(Decision::Suppress("no_consent"));
+                }
+                email
+            }
+            other => return Err(JobError::Permanent(format!("unknown channel {other}"))),
+        };
+        if let Some(keyword) = confirmation {
+            return Ok(Decision::Send {
+                to,
+                subject: reminder_subject(language).to_owned(),
+                body: keyword.confirmation(language).to_owned(),
+            });
+        }
+        if person.wanted {
+            return Ok(Decision::Suppress("wanted"));
+        }
+        if custody::in_custody(db, person.id, now)
+            .await
+            .map_err(retry)?
+        {
+            return Ok(Decision::Suppress("in_custody"));
+        }
+        let Some(appointment_id) = message.appointment_id else {
+            return Err(JobError::Permanent(
+                "a reminder without an appointment".to_owned(),
+            ));
+        };
+        let Some(appointment) = appointments::find(db, appointment_id)
+            .await
+            .map_err(retry)?
+        else {
+            return Ok(Decision::Suppress("appointment_cancelled"));
+        };
+        match appointment.status.as_str() {
+            "cancelled" => return Ok(Decision::Suppress("appointment_cancelled")),
+            "outcomed" => return Ok(Decision::Suppress("appointment_outcomed")),
+            _ => {}
+        }
+        if now >= appointment.starts_at {
+            return Ok(Decision::Suppress("too_late"));
+        }
+        let kind: AppointmentType = appointment
+            .appointment_type
+            .parse()
+            .map_err(|_| JobError::Permanent("appointment of an unknown type".to_owned()))?;
+        let facts = ReminderFacts {
+            appointment_type: kind,
+            starts_at: appointment.starts_at,
+            location: appointment.location.as_deref(),
+        };
+        Ok(Decision::Send {
+            to,
+            subject: reminder_subject(language).to_owned(),
+            body: reminder_text(&facts, language, self.time_zone),
+        })
+    }
+
+    async fn provider_send(
+        &self,
+        channel: &str,
+        to: String,
+        subject: String,
+        body: String,
+        reference: String,
+    ) -> Result<String, TransportError> {
+        let accepted = if channel == "sms" {
+            self.sms
+                .send(&OutgoingSms {
+                    to,
+                    body,
+                    reference,
+                })
+                .await?
+        } else {
+            self.email
+                .send(&OutgoingEmail {
+                    to,
+                    subject,
+                    body,
+                    reference,
+                })
+                .await?
+        };
+        Ok(accepted.provider_id)
+    }
+
+    /// A previous run moved the row to `sending` and never recorded the result: did it go?
+    async fn resolve_unknown(
+        &self,
+        db: &DatabaseConnection,
+        message: &notification::Model,
+        now: DateTime<Utc>,
+    ) -> Result<bool, JobError> {
+        let reference = message.provider_ref.clone().unwrap_or_default();
+        let can_ask = message.channel == "sms" && self.sms.supports_lookup();
+        if !can_ask {
+            notifications::transition(
+                db,
+                message.id,
+                Transition {
+                    from: &["sending"],
+                    to: "unknown",
+                    reason: Some(
+                        "the send was interrupted and the provider cannot be asked whether it went; not resent to avoid a duplicate"
+                            .to_owned(),
+                    ),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .map_err(retry)?;
+            return Ok(true);
+        }
+        match self.sms.lookup(&reference).await {
+            Ok(Lookup::Found { provider_id, .. }) => {
+                notifications::transition(
+                    db,
+                    message.id,
+                    Transition {
+                        from: &["sending"],
+                        to: "sent",
+                        provider_id: Some(provider_id),
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await
+                .map_err(retry)?;
+                Ok(true)
+            }
+            Ok(Lookup::NotFound) => Ok(false),
+            Err(error) => Err(transport_failure(error)),
+        }
+    }
+}
+
+fn retry(error: impl std::fmt::Display) -> JobError {
+    JobError::Retryable(error.to_string())
+}
+
+fn transport_failure(error: TransportError) -> JobError {
+    match error {
+        TransportError::RateLimited { retry_after } => {
+            JobError::RetryWithoutAttempt("provider rate limit".to_owned(), retry_after)
+        }
+        TransportError::Unavailable(reason) => JobError::RetryWithoutAttempt(
+            format!("provider unavailable: {reason}"),
+            UNAVAILABLE_RETRY,
+        ),
+        TransportError::Rejected(reason) => JobError::Permanent(reason),
+        // Every message would fail the same way until an operator fixes the configuration: retry with
+        // backoff (the attempts give them time) rather than discard reminders at once.
+        TransportError::Misconfigured(reason) => {
+            JobError::Retryable(format!("provider configuration: {reason}"))
+        }
+    }
+}
+
+#[async_trait]
+impl JobHandler for SendNotificationHandler {
+    async fn run(&self, job: &ClaimedJob, ctx: &JobContext) -> Result<(), JobError> {
+        let payload: Payload = serde_json::from_value(job.payload.clone())
+            .map_err(|error| JobError::Permanent(format!("bad payload: {error}")))?;
+        let db = &ctx.db;
+        let now = ctx.clock.now();
+        let Some(message) = notifications::find(db, payload.notification_id)
+            .await
+            .map_err(retry)?
+        else {
+            return Err(JobError::Permanent(
+                "the notification no longer exists".to_owned(),
+            ));
+        };
+        match message.status.as_str() {
+            "pending" => {}
+            "sending" => {
+                if self.resolve_unknown(db, &message, now).await? {
+                    return Ok(());
+                }
+            }
+            // Sent, delivered, failed, suppressed or unknown: nothing more to do.
+            _ => return Ok(()),
+        }
+        let person = match message.person_id {
+            Some(id) => people::find(db, id).await.map_err(retry)?,
+            None => None,
+        };
+        let Some(person) = person else {
+            return Err(JobError::Permanent(
+                "the person no longer exists".to_owned(),
+            ));
+        };
+        let (to, subject, body) = match self.decide(db, &message, &person, now).await? {
+            Decision::Suppress(reason) => {
+                notifications::transition(
+                    db,
+                    message.id,
+                    Transition {
+                        from: &["pending", "sending"],
+                        to: "suppressed",
+                        reason: Some(reason.to_owned()),
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await
+                .map_err(retry)?;
+                return Ok(());
+            }
+            Decision::Send { to, subject, body } => (to, subject, body),
+        };
+        // Opaque to the provider: it identifies the message to us and means nothing to anyone else.
+        let reference = message
+            .provider_ref
+            .clone()
+            .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
+        // `sending` is written only while this worker still holds the job (its epoch is current).
+        if !queue::heartbeat(db, job, self.lease, now)
+            .await
+            .map_err(retry)?
+        {
+            return Err(JobError::Retryable(
+                "lost the job's lease before sending".to_owned(),
+            ));
+        }
+        let moved = notifications::transition(
+            db,
+            message.id,
+            Transition {
+                from: &["pending", "sending"],
+                to: "sending",
+                provider_ref: Some(reference.clone()),
+                count_attempt: true,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .map_err(retry)?;
+        if !moved {
+            return Ok(());
+        }
+        match self
+            .provider_send(&message.channel, to, subject, body, reference)
+            .await
+        {
+            Ok(provider_id) => {
+                notifications::transition(
+                    db,
+                    message.id,
+                    Transition {
+                        from: &["sending"],
+                        to: "sent",
+                        provider_id: Some(provider_id),
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await
+                .map_err(retry)?;
+                Ok(())
+            }
+            Err(TransportError::Rejected(reason)) => {
+                notifications::transition(
+                    db,
+                    message.id,
+                    Transition {
+                        from: &["sending"],
+                        to: "failed",
+                        reason: Some(reason.clone()),
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await
+                .map_err(retry)?;
+                Err(JobError::Permanent(reason))
+            }
+            Err(error @ TransportError::Unavailable(_)) => {
+                // A timeout or an unreadable answer may hide a message that went: the row stays in
+                // `sending`, so the retry asks the provider before sending again.
+                Err(transport_failure(error))
+            }
+            Err(error) => {
+                // Rate limited or refused for configuration: known not to have gone, so back to pending and
+                // the retry sends without asking first.
+                notifications::transition(
+                    db,
+                    message.id,
+                    Transition {
+                        from: &["sending"],
+                        to: "pending",
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .await
+                .map_err(retry)?;
+                Err(transport_failure(error))
+            }
+        }
+    }
+}

@@ -1,0 +1,428 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The caseload worklist end to end: order (overdue first), contents (next appointment, last contact,
+//! unrecorded outcomes, enforcement deadlines, contact standards), filters and who may read whose.
+
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use vigil_e2e::{TestApp, TestUser, spawn_app, spawn_app_with};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn instant(v: &Value) -> DateTime<Utc> {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not an instant: {v}"))
+        .parse()
+        .unwrap()
+}
+
+async fn caseload(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let (status, body) = app.get_json(path, user).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+fn person_ids(caseload: &Value) -> Vec<Value> {
+    caseload["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["person"]["id"].clone())
+        .collect()
+}
+
+/// `(kind, due_by, reference_id)` of a list of work items.
+fn work(items: &Value) -> Vec<(String, DateTime<Utc>, Value)> {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {items}"))
+        .iter()
+        .map(|w| {
+            (
+                w["kind"].as_str().unwrap().to_owned(),
+                instant(&w["due_by"]),
+                w["reference_id"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.
+mod casework {
+    use super::*;
+
+    #[tokio::test]
+    async fn overdue_people_come_first_with_what_is_due_and_when() {
+        let app = spawn_app().await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let someone_else = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        // Archer sorts first by name; Young has something overdue and must come first anyway.
+        let archer = app.person(&om, "Amy", "Archer").await;
+        let young = app.person(&om, "Zed", "Young").await;
+        let elsewhere = app.person(&om, "Noel", "Marsh").await;
+        app.allocate(&coordinator, archer, om.id, "offender_manager")
+            .await;
+        app.allocate(&coordinator, young, om.id, "offender_manager")
+            .await;
+        app.allocate(&coordinator, elsewhere, someone_else.id, "offender_manager")
+            .await;
+
+        // Young: an office visit 09:30–10:00 today whose outcome is never recorded.
+        let missed = app
+        .book(
+            &om,
+            young,
+            json!({"type": "office_visit", "starts_at": "2026-11-23T09:30:00Z", "duration_minutes": 30}),
+        )
+        .await;
+        // Archer: a visit on Wednesday, a completed phone call on Sunday, an unacceptable absence on
+        // Friday (warning due by the end of Friday 27 November).
+        let upcoming = app
+        .book(
+            &om,
+            archer,
+            json!({"type": "office_visit", "starts_at": "2026-11-25T10:00:00Z", "duration_minutes": 30}),
+        )
+        .await;
+        let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{archer}/contacts"),
+            &om,
+            json!({"type": "telephone", "occurred_at": "2026-11-22T12:00:00Z", "status": "completed"}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let absence = app
+        .book(
+            &om,
+            archer,
+            json!({"type": "office_visit", "starts_at": "2026-11-20T10:00:00Z", "duration_minutes": 30,
+                   "outcome": "unacceptable_absence"}),
+        )
+        .await;
+        let warning_id = absence["recorded"]["enforcement"]["id"].clone();
+
+        // At 09:45 the visit is under way: nothing overdue yet, and it is not the "next" appointment.
+        app.clock.set(at("2026-11-23T09:45:00Z"));
+        let om = app.signed_in_again(&om).await;
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        assert_eq!(list["staff_id"], json!(om.id));
+        assert_eq!(person_ids(&list), [json!(archer), json!(young)]);
+        let young_item = &list["items"][1];
+        assert_eq!(young_item["overdue"], json!([]));
+        assert_eq!(young_item["due"], json!([]));
+        assert_eq!(young_item["next_appointment"], Value::Null);
+
+        // At 10:30 it has ended without an outcome: overdue, so Young comes first.
+        app.clock.set(at("2026-11-23T10:30:00Z"));
+        let om = app.signed_in_again(&om).await;
+        let coordinator = app.signed_in_again(&coordinator).await;
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        assert_eq!(person_ids(&list), [json!(young), json!(archer)]);
+
+        let first = &list["items"][0];
+        assert_eq!(first["person"]["family_name"], "Young");
+        assert_eq!(first["allocation_role"], "offender_manager");
+        assert_eq!(
+            work(&first["overdue"]),
+            [(
+                "appointment_outcome".to_owned(),
+                at("2026-11-23T10:00:00Z"),
+                missed["appointment"]["id"].clone()
+            )]
+        );
+        assert_eq!(first["due"], json!([]));
+        assert_eq!(first["next_appointment"], Value::Null);
+        assert_eq!(first["last_contact"], Value::Null);
+        assert_eq!(first["strand"], Value::Null);
+
+        let second = &list["items"][1];
+        assert_eq!(second["overdue"], json!([]));
+        assert_eq!(
+            work(&second["due"]),
+            [(
+                "enforcement".to_owned(),
+                at("2026-11-27T23:59:59Z"),
+                warning_id.clone()
+            )]
+        );
+        assert_eq!(
+            second["next_appointment"]["id"],
+            upcoming["appointment"]["id"]
+        );
+        assert_eq!(second["next_appointment"]["type"], "office_visit");
+        assert_eq!(
+            instant(&second["next_appointment"]["starts_at"]),
+            at("2026-11-25T10:00:00Z")
+        );
+        // The last *completed* contact: the phone call, not the later-recorded absence.
+        assert_eq!(instant(&second["last_contact"]), at("2026-11-22T12:00:00Z"));
+
+        // Only the overdue.
+        let list = caseload(&app, &om, "/api/v1/caseload?overdue_only=true").await;
+        assert_eq!(person_ids(&list), [json!(young)]);
+
+        // A coordinator reads this officer's caseload; the officer may not read anyone's by id.
+        let list = caseload(
+            &app,
+            &coordinator,
+            &format!("/api/v1/staff/{}/caseload", om.id),
+        )
+        .await;
+        assert_eq!(list["staff_id"], json!(om.id));
+        assert_eq!(person_ids(&list), [json!(young), json!(archer)]);
+        let list = caseload(
+            &app,
+            &coordinator,
+            &format!("/api/v1/staff/{}/caseload", someone_else.id),
+        )
+        .await;
+        assert_eq!(person_ids(&list), [json!(elsewhere)]);
+        let (status, _) = app
+            .get_json(&format!("/api/v1/staff/{}/caseload", om.id), &om)
+            .await;
+        assert_eq!(status, 403);
+        let police = app.signed_in_again(&police).await;
+        let (status, _) = app
+            .get_json(&format!("/api/v1/staff/{}/caseload", om.id), &police)
+            .await;
+        assert_eq!(status, 403);
+        // The police officer has no allocations: an empty list, not an error.
+        let list = caseload(&app, &police, "/api/v1/caseload").await;
+        assert_eq!(list["items"], json!([]));
+
+        // Recording the outcome and completing the warning clears both items.
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &format!(
+                    "/api/v1/appointments/{}/outcome",
+                    missed["appointment"]["id"].as_str().unwrap()
+                ),
+                &om,
+                json!({"outcome": "attended_complied"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &format!(
+                    "/api/v1/enforcement/{}/complete",
+                    warning_id.as_str().unwrap()
+                ),
+                &om,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        let young_item = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["person"]["id"] == json!(young))
+            .unwrap();
+        assert_eq!(young_item["overdue"], json!([]));
+        assert_eq!(
+            instant(&young_item["last_contact"]),
+            at("2026-11-23T09:30:00Z")
+        );
+        let archer_item = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["person"]["id"] == json!(archer))
+            .unwrap();
+        assert_eq!(archer_item["due"], json!([]));
+        let list = caseload(&app, &om, "/api/v1/caseload?overdue_only=true").await;
+        assert_eq!(list["items"], json!([]));
+    }
+
+    /// Adopts a tier-A catch & convict member allocated to `om`; returns the person.
+    async fn adopted_member(
+        app: &TestApp,
+        coordinator: &TestUser,
+        om: &TestUser,
+        police: &TestUser,
+        family: &str,
+    ) -> Uuid {
+        let person = app
+            .person_with(om, "Kai", family, json!({"tier": "A"}))
+            .await;
+        app.adopt(coordinator, person, "catch_convict", police.id, om.id)
+            .await;
+        app.allocate(coordinator, person, om.id, "offender_manager")
+            .await;
+        person
+    }
+
+    #[tokio::test]
+    async fn first_contact_after_adoption_is_due_in_two_working_days_across_the_clock_change() {
+        // Thursday 22 October 2026 (BST). Clocks go back on Sunday 25 October.
+        let app = spawn_app_with(at("2026-10-22T10:00:00Z")).await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = adopted_member(&app, &coordinator, &om, &police, "Reid").await;
+
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        assert_eq!(person_ids(&list), [json!(person)]);
+        let item = &list["items"][0];
+        assert_eq!(item["strand"], "catch_convict");
+        assert_eq!(item["tier"], "A");
+        assert_eq!(item["overdue"], json!([]));
+        // Face to face within 2 working days: Friday 23, Monday 26 — end of Monday, GMT by then. The home
+        // visit every calendar month: the first month is 22 Oct – 21 Nov, due by the end of 21 November.
+        assert_eq!(
+            work(&item["due"]),
+            [
+                (
+                    "contact_standard".to_owned(),
+                    at("2026-10-26T23:59:59Z"),
+                    Value::Null
+                ),
+                (
+                    "contact_standard".to_owned(),
+                    at("2026-11-21T23:59:59Z"),
+                    Value::Null
+                ),
+            ]
+        );
+        let descriptions: Vec<&str> = item["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["description"].as_str().unwrap())
+            .collect();
+        assert!(
+            descriptions[0].contains("catch_convict.A.face_to_face"),
+            "{descriptions:?}"
+        );
+        assert!(
+            descriptions[1].contains("catch_convict.A.home_visit"),
+            "{descriptions:?}"
+        );
+
+        // Still due at 23:59 on Monday (GMT); overdue on Tuesday morning.
+        app.clock.set(at("2026-10-26T23:59:00Z"));
+        let om = app.signed_in_again(&om).await;
+        let list = caseload(&app, &om, "/api/v1/caseload?overdue_only=true").await;
+        assert_eq!(list["items"], json!([]));
+        app.clock.set(at("2026-10-27T08:00:00Z"));
+        let om = app.signed_in_again(&om).await;
+        let list = caseload(&app, &om, "/api/v1/caseload?overdue_only=true").await;
+        assert_eq!(person_ids(&list), [json!(person)]);
+        assert_eq!(
+            work(&list["items"][0]["overdue"]),
+            [(
+                "contact_standard".to_owned(),
+                at("2026-10-26T23:59:59Z"),
+                Value::Null
+            )]
+        );
+
+        // An attempted contact does not satisfy it; a completed office visit does, and the weekly
+        // period (22–28 October) is then met.
+        for status in ["attempted", "completed"] {
+            let (code, body) = app
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/people/{person}/contacts"),
+                    &om,
+                    json!({"type": "face_to_face_office", "occurred_at": "2026-10-27T08:00:00Z",
+                       "status": status}),
+                )
+                .await;
+            assert_eq!(code, 201, "{body}");
+            let list = caseload(&app, &om, "/api/v1/caseload").await;
+            let overdue = work(&list["items"][0]["overdue"]);
+            if status == "attempted" {
+                assert_eq!(overdue.len(), 1, "{overdue:?}");
+            } else {
+                assert_eq!(overdue, []);
+                assert_eq!(
+                    work(&list["items"][0]["due"]),
+                    [(
+                        "contact_standard".to_owned(),
+                        at("2026-11-21T23:59:59Z"),
+                        Value::Null
+                    )]
+                );
+                assert_eq!(
+                    instant(&list["items"][0]["last_contact"]),
+                    at("2026-10-27T08:00:00Z")
+                );
+            }
+        }
+
+        // The next week (29 Oct – 4 Nov) needs its own face-to-face contact, due by the end of 4 November.
+        app.clock.set(at("2026-10-30T09:00:00Z"));
+        let om = app.signed_in_again(&om).await;
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        assert_eq!(
+            work(&list["items"][0]["due"]),
+            [
+                (
+                    "contact_standard".to_owned(),
+                    at("2026-11-04T23:59:59Z"),
+                    Value::Null
+                ),
+                (
+                    "contact_standard".to_owned(),
+                    at("2026-11-21T23:59:59Z"),
+                    Value::Null
+                ),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn first_contact_deadline_in_summer_time_and_the_strand_filter() {
+        // Tuesday 20 October 2026 (BST): Wednesday 21, Thursday 22 → end of Thursday 22 October BST.
+        let app = spawn_app_with(at("2026-10-20T10:00:00Z")).await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let member = adopted_member(&app, &coordinator, &om, &police, "Reid").await;
+        let not_member = app.person(&om, "Lee", "Ash").await;
+        app.allocate(&coordinator, not_member, om.id, "offender_manager")
+            .await;
+
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        // The member has something due; the other person has nothing at all, so comes last.
+        assert_eq!(person_ids(&list), [json!(member), json!(not_member)]);
+        assert_eq!(
+            work(&list["items"][0]["due"])[0],
+            (
+                "contact_standard".to_owned(),
+                at("2026-10-22T22:59:59Z"),
+                Value::Null
+            )
+        );
+        assert_eq!(list["items"][1]["due"], json!([]));
+
+        let list = caseload(&app, &om, "/api/v1/caseload?strand=catch_convict").await;
+        assert_eq!(person_ids(&list), [json!(member)]);
+        let list = caseload(&app, &om, "/api/v1/caseload?strand=prevent_deter").await;
+        assert_eq!(list["items"], json!([]));
+        let (status, problem) = app
+            .get_json("/api/v1/caseload?strand=outer_space", &om)
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "strand");
+        let (status, _) = app
+            .get_json(
+                &format!("/api/v1/staff/{}/caseload", Uuid::new_v4()),
+                &coordinator,
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+}

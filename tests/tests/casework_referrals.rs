@@ -1,0 +1,291 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Referrals end to end: referring, a partner seeing and moving only its own agency's referrals, the
+//! time from referral to start, and the transitions allowed.
+
+use chrono::{DateTime, Duration, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use vigil_e2e::{TestApp, TestUser, spawn_app};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn instant(v: &Value) -> DateTime<Utc> {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not an instant: {v}"))
+        .parse()
+        .unwrap()
+}
+
+async fn refer(app: &TestApp, user: &TestUser, person: Uuid, body: Value) -> (u16, Value) {
+    app.send_json(
+        Method::POST,
+        &format!("/api/v1/people/{person}/referrals"),
+        user,
+        body,
+    )
+    .await
+}
+
+async fn move_to(app: &TestApp, user: &TestUser, referral: &Value, body: Value) -> (u16, Value) {
+    app.send_json(
+        Method::PATCH,
+        &format!("/api/v1/referrals/{}", referral["id"].as_str().unwrap()),
+        user,
+        body,
+    )
+    .await
+}
+
+/// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.
+mod casework {
+    use super::*;
+
+    #[tokio::test]
+    async fn partners_see_and_move_only_their_own_agency_referrals() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let housing = app.agency("Shelter Housing", "housing").await;
+        let treatment = app.agency("Change Grow Live", "drug_alcohol").await;
+        let housing_worker = app.user("partner", Some(housing)).await;
+        let treatment_worker = app.user("partner", Some(treatment)).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let other = app.person(&om, "Erin", "Cole").await;
+
+        let (status, to_housing) = refer(
+            &app,
+            &om,
+            person,
+            json!({"pathway": "accommodation", "agency_id": housing, "notes": " needs a tenancy "}),
+        )
+        .await;
+        assert_eq!(status, 201, "{to_housing}");
+        assert_eq!(to_housing["status"], "referred");
+        assert_eq!(to_housing["pathway"], "accommodation");
+        assert_eq!(to_housing["agency_id"], json!(housing));
+        assert_eq!(to_housing["notes"], "needs a tenancy");
+        assert_eq!(
+            instant(&to_housing["referred_at"]),
+            at("2026-11-23T09:00:00Z")
+        );
+        assert_eq!(to_housing["started_at"], Value::Null);
+        assert_eq!(to_housing["days_to_start"], Value::Null);
+        let (status, to_treatment) = refer(
+            &app,
+            &om,
+            other,
+            json!({"pathway": "drugs_alcohol", "agency_id": treatment}),
+        )
+        .await;
+        assert_eq!(status, 201, "{to_treatment}");
+
+        // The partner sees its own agency's only, whatever it asks for.
+        let (status, page) = app.get_json("/api/v1/referrals", &housing_worker).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["id"], to_housing["id"]);
+        let (_, page) = app
+            .get_json(
+                &format!("/api/v1/referrals?agency_id={treatment}"),
+                &housing_worker,
+            )
+            .await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["id"], to_housing["id"]);
+        let (_, page) = app.get_json("/api/v1/referrals", &treatment_worker).await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["id"], to_treatment["id"]);
+        // The offender manager sees both, newest first, and can filter.
+        let (_, page) = app.get_json("/api/v1/referrals", &om).await;
+        assert_eq!(page["total"], 2);
+        let (_, page) = app
+            .get_json(&format!("/api/v1/referrals?person_id={other}"), &om)
+            .await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["id"], to_treatment["id"]);
+
+        // Three days and two hours later the housing worker starts it: 3 whole days.
+        app.advance(Duration::days(3) + Duration::hours(2));
+        let housing_worker = app.signed_in_again(&housing_worker).await;
+        let treatment_worker = app.signed_in_again(&treatment_worker).await;
+        let om = app.signed_in_again(&om).await;
+        let police = app.signed_in_again(&police).await;
+
+        // Not the other agency's: 404, and nothing changes.
+        let (status, _) = move_to(
+            &app,
+            &housing_worker,
+            &to_treatment,
+            json!({"status": "started"}),
+        )
+        .await;
+        assert_eq!(status, 404);
+
+        let (status, started) = move_to(
+            &app,
+            &housing_worker,
+            &to_housing,
+            json!({"status": "started"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        assert_eq!(started["status"], "started");
+        assert_eq!(instant(&started["started_at"]), at("2026-11-26T11:00:00Z"));
+        assert_eq!(started["days_to_start"], 3);
+
+        // A start recorded as happening earlier: 1 day and 20 hours after referral counts as 1 day.
+        let (status, started) = move_to(
+            &app,
+            &treatment_worker,
+            &to_treatment,
+            json!({"status": "started", "at": "2026-11-25T05:00:00Z"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{started}");
+        assert_eq!(started["days_to_start"], 1);
+        let (_, page) = app
+            .get_json(&format!("/api/v1/referrals?person_id={other}"), &om)
+            .await;
+        assert_eq!(page["items"][0]["status"], "started");
+        assert_eq!(page["items"][0]["days_to_start"], 1);
+
+        // Invalid transitions: 409.
+        let (status, problem) = move_to(
+            &app,
+            &housing_worker,
+            &to_housing,
+            json!({"status": "declined"}),
+        )
+        .await;
+        assert_eq!(status, 409, "{problem}");
+        let (status, _) = move_to(
+            &app,
+            &housing_worker,
+            &to_housing,
+            json!({"status": "started"}),
+        )
+        .await;
+        assert_eq!(status, 409);
+        let (status, done) = move_to(
+            &app,
+            &housing_worker,
+            &to_housing,
+            json!({"status": "completed"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{done}");
+        assert_eq!(instant(&done["ended_at"]), at("2026-11-26T11:00:00Z"));
+        assert_eq!(done["days_to_start"], 3);
+        let (status, _) = move_to(&app, &om, &to_housing, json!({"status": "withdrawn"})).await;
+        assert_eq!(status, 409);
+
+        // Bad statuses and times.
+        let (status, problem) =
+            move_to(&app, &om, &to_treatment, json!({"status": "referred"})).await;
+        assert_eq!(status, 409, "{problem}");
+        let (status, problem) = move_to(
+            &app,
+            &om,
+            &to_treatment,
+            json!({"status": "finished", "at": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        let mut fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["at", "status"]);
+
+        // The police neither read nor make referrals.
+        let (status, _) = app.get_json("/api/v1/referrals", &police).await;
+        assert_eq!(status, 403);
+        let (status, _) = refer(
+            &app,
+            &police,
+            person,
+            json!({"pathway": "health", "agency_id": housing}),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _) =
+            move_to(&app, &police, &to_treatment, json!({"status": "completed"})).await;
+        assert_eq!(status, 403);
+        // Partners do not refer.
+        let (status, _) = refer(
+            &app,
+            &housing_worker,
+            person,
+            json!({"pathway": "health", "agency_id": housing}),
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+
+    #[tokio::test]
+    async fn referral_fields_are_checked() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let (status, problem) = refer(
+            &app,
+            &om,
+            person,
+            json!({"pathway": "space_travel", "agency_id": Uuid::new_v4()}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        let mut fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["agency_id", "pathway"]);
+        let agency = app.agency("Shelter Housing", "housing").await;
+        let (status, _) = refer(
+            &app,
+            &om,
+            Uuid::new_v4(),
+            json!({"pathway": "accommodation", "agency_id": agency}),
+        )
+        .await;
+        assert_eq!(status, 404);
+        let (_, page) = app.get_json("/api/v1/referrals", &om).await;
+        assert_eq!(page["total"], 0);
+
+        // A start before the referral was made is refused.
+        let (status, referral) = refer(
+            &app,
+            &om,
+            person,
+            json!({"pathway": "accommodation", "agency_id": agency}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let (status, problem) = move_to(
+            &app,
+            &om,
+            &referral,
+            json!({"status": "started", "at": "2026-11-22T09:00:00Z"}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "at");
+        let (status, unknown) = move_to(
+            &app,
+            &om,
+            &json!({"id": Uuid::new_v4()}),
+            json!({"status": "started"}),
+        )
+        .await;
+        assert_eq!(status, 404, "{unknown}");
+    }
+}
