@@ -12,6 +12,7 @@ mod m20261122_000002_people;
 mod m20261122_000003_cohort;
 mod m20261122_000004_casework;
 mod m20261122_000005_notifications_jobs_audit;
+mod m20261122_000006_people_name_search;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_cohort::Migration),
             Box::new(m20261122_000004_casework::Migration),
             Box::new(m20261122_000005_notifications_jobs_audit::Migration),
+            Box::new(m20261122_000006_people_name_search::Migration),
         ]
     }
 }

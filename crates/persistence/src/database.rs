@@ -5,7 +5,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use vigil_migrations::Migrator;
 
@@ -59,6 +62,8 @@ impl Database {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
+            // A ping before every checkout is a round trip per query; only check connections that sat idle.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .map_sqlx_sqlite_opts(|options: SqliteConnectOptions| {
                 options
                     .create_if_missing(true)
@@ -68,6 +73,11 @@ impl Database {
             });
         let connection = sea_orm::Database::connect(options).await?;
         Ok(Self { connection })
+    }
+
+    /// Begins a transaction (see [`begin_write`]).
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        begin_write(&self.connection).await
     }
 
     pub fn connection(&self) -> &DatabaseConnection {
@@ -125,6 +135,24 @@ impl Database {
 
     pub async fn close(self) -> Result<(), DbErr> {
         self.connection.close().await
+    }
+}
+
+/// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+/// transaction that reads and then writes cannot wait for another writer and fails with "database is
+/// locked", whereas an immediate one waits (up to the busy timeout) for the lock. SQLite has one writer at
+/// a time anyway; PostgreSQL is unaffected.
+pub async fn begin_write(connection: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match connection.get_database_backend() {
+        DbBackend::Sqlite => {
+            connection
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+        }
+        _ => connection.begin().await,
     }
 }
 

@@ -12,6 +12,6 @@ pub mod repositories;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use database::{Database, Engine, MigrationState};
+pub use database::{Database, Engine, MigrationState, begin_write};
 pub use error::PersistenceError;
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{EmailAddress, StaffRole};
+use vigil_persistence::PersistenceError;
 use vigil_persistence::entities::staff as staff_entity;
 use vigil_persistence::repositories::{PageRequest, agencies, refresh_tokens, staff};
-use vigil_persistence::{PersistenceError, TransactionTrait};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -203,7 +203,7 @@ pub async fn update_user(
     }
     v.finish()?;
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let updated = staff::update(
         &txn,
         id,

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::entities::staff as staff_entity;
 use vigil_persistence::repositories::{refresh_tokens, staff};
 
@@ -121,7 +120,7 @@ pub async fn login(
         }
     };
     state.throttle.record_success(&account_key, &address_keys);
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let response = issue_tokens(&state, &txn, &user, Uuid::now_v7(), now).await?;
     txn.commit().await?;
     Ok(Json(response))
@@ -166,7 +165,7 @@ pub async fn refresh(
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let token = refresh_tokens::find_by_hash(&txn, &hash_refresh_token(&request.refresh_token))
         .await?
         .ok_or(ApiError::Unauthorized)?;

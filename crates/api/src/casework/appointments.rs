@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AppointmentType, AuditAction, StaffRole};
+use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::appointment;
 use vigil_persistence::repositories::appointments::{self, NewAppointment, STATUS_BOOKED};
 use vigil_persistence::repositories::notifications::{REASON_CANCELLED, REASON_RESCHEDULED};
 use vigil_persistence::repositories::{audit, staff};
-use vigil_persistence::{ConnectionTrait, TransactionTrait};
 
 use super::outcomes::{OutcomeInput, OutcomeResult, record_appointment_outcome};
 use super::reminders::replan;
@@ -209,7 +209,7 @@ pub async fn book(
         );
     }
     let staff_id = request.staff_id.unwrap_or(caller.id);
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     check_staff(&txn, &mut v, staff_id).await?;
     v.finish()?;
     let (Some(kind), Some(starts_at)) = (kind, starts_at) else {
@@ -299,7 +299,7 @@ pub async fn list(
     let from = v.optional("from", query.from.as_deref(), parse_instant);
     let to = v.optional("to", query.to.as_deref(), parse_instant);
     v.finish()?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, person_id).await?;
     let found = appointments::for_person(&txn, person_id, from, to).await?;
     audit::append(
@@ -349,7 +349,7 @@ pub async fn update(
             false
         }
     };
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     if let Some(staff_id) = patch.staff_id {
         check_staff(&txn, &mut v, staff_id).await?;
     }

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AuditAction, Strand};
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::caseload::{self, CaseloadRules, assemble};
 use vigil_persistence::repositories::audit;
 
@@ -128,7 +127,7 @@ async fn caseload(
         time_zone: state.time_zone,
         calendar: &state.calendar,
     };
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let entries = assemble(&txn, staff_id, rules, now).await?;
     let mut items = Vec::new();
     let mut audit_entries = Vec::new();

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use vigil_domain::{AuditAction, ContactStatus, ContactType};
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::{appointments, audit, contacts, home_visits};
 
 use super::outcomes::parse_outcome;
@@ -83,7 +82,7 @@ pub async fn log_contact(
     if request.sensitive && !allows(caller.role, Permission::ReadSensitive) {
         v.add("sensitive", "your role may not record sensitive contacts");
     }
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     if let Some(appointment_id) = request.appointment_id
         && appointments::find(&txn, appointment_id)
             .await?
@@ -164,7 +163,7 @@ pub async fn list_contacts(
 ) -> Result<Json<Vec<ContactView>>, ApiError> {
     require(&caller, Permission::ReadCasework)?;
     let person_id = path_id(&id)?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, person_id).await?;
     let include_sensitive = allows(caller.role, Permission::ReadSensitive);
     let all = contacts::for_person(&txn, person_id, include_sensitive).await?;

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use vigil_domain::AuditAction;
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::{audit, enforcement};
 
 use super::recording::EnforcementView;
@@ -31,7 +30,7 @@ pub async fn list_enforcement(
 ) -> Result<Json<Vec<EnforcementView>>, ApiError> {
     require(&caller, Permission::ReadCasework)?;
     let person_id = path_id(&id)?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, person_id).await?;
     let steps = enforcement::for_person(&txn, person_id).await?;
     audit::append(
@@ -72,7 +71,7 @@ pub async fn complete_enforcement(
         _ => return Err(ApiError::field("status", "must be completed or cancelled")),
     };
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let step = enforcement::find(&txn, id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -11,10 +11,10 @@ use uuid::Uuid;
 use vigil_domain::{
     AuditAction, ContactOutcome, ContactStatus, ContactType, HomeVisitOutcome, StaffRole,
 };
+use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::home_visit;
 use vigil_persistence::repositories::home_visits::{self, NewHomeVisit, VisitFilter, VisitState};
 use vigil_persistence::repositories::{PageRequest, audit, person_details, staff};
-use vigil_persistence::{ConnectionTrait, TransactionTrait};
 
 use super::recording::{ContactRecord, ContactView, record_contact};
 use crate::auth::Caller;
@@ -136,7 +136,7 @@ pub async fn plan_visit(
     let assigned_to = request
         .assigned_to
         .or((caller.role == StaffRole::Police).then_some(caller.id));
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     if let Some(officer) = assigned_to {
         let fits = staff::find(&txn, officer)
             .await?
@@ -232,7 +232,7 @@ pub async fn list_visits(
         to,
         person_ids: None,
     };
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let page = home_visits::list(
         &txn,
         &filter,
@@ -293,7 +293,7 @@ pub async fn record_visit_outcome(
     let outcome = v.check("outcome", request.outcome.parse::<HomeVisitOutcome>());
     v.finish()?;
     let outcome = outcome.ok_or_else(|| ApiError::field("outcome", "is required"))?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let planned = home_visits::find(&txn, id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AuditAction, NotificationChannel, NotificationStatus};
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::entities::notification;
 use vigil_persistence::repositories::notifications::{self, NotificationFilter};
 use vigil_persistence::repositories::{PageRequest, audit};
@@ -68,7 +67,7 @@ pub async fn for_person(
 ) -> Result<Json<Vec<NotificationView>>, ApiError> {
     require(&caller, Permission::ReadCasework)?;
     let person_id = path_id(&id)?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, person_id).await?;
     let all = notifications::for_person(&txn, person_id).await?;
     audit::append(

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use vigil_domain::{AppointmentType, ContactOutcome, ContactStatus};
+use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::{appointment, person};
 use vigil_persistence::repositories::appointments::{self, STATUS_BOOKED, STATUS_OUTCOMED};
 use vigil_persistence::repositories::notifications::REASON_OUTCOMED;
-use vigil_persistence::{ConnectionTrait, TransactionTrait};
 
 use super::recording::{ContactRecord, ContactView, EnforcementView, record_contact};
 use super::reminders::replan;
@@ -171,7 +171,7 @@ pub async fn record_outcome(
     require(&caller, Permission::RecordOutcomes)?;
     let id = path_id(&id)?;
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let current = appointments::find(&txn, id)
         .await?
         .ok_or(ApiError::NotFound)?;

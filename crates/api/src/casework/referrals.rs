@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AuditAction, ReferralStatus, ResettlementPathway, StaffRole};
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::entities::referral;
 use vigil_persistence::repositories::referrals::{self, NewReferral, ReferralFilter};
 use vigil_persistence::repositories::{PageRequest, agencies, audit};
@@ -92,7 +91,7 @@ pub async fn refer(
     let now = state.clock.now();
     let mut v = Validator::new();
     let pathway = v.check("pathway", request.pathway.parse::<ResettlementPathway>());
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     if agencies::find(&txn, request.agency_id).await?.is_none() {
         v.add("agency_id", "no agency with this id");
     }
@@ -176,7 +175,7 @@ pub async fn list_referrals(
         status: status.map(|s| s.as_str().to_owned()),
     };
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let page = referrals::list(&txn, &filter, PageRequest::new(query.page, query.per_page)).await?;
     let entries = page
         .items
@@ -220,7 +219,7 @@ pub async fn update_referral(
     }
     v.finish()?;
     let status = status.ok_or_else(|| ApiError::field("status", "is required"))?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let current = referrals::find(&txn, id)
         .await?
         .filter(|r| scoped_agency(&caller, Some(r.agency_id)) == Some(r.agency_id))

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use vigil_domain::{AllocationRole, AuditAction, StaffRole};
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::{allocations, audit, staff};
 
 use crate::auth::Caller;
@@ -59,7 +58,7 @@ pub async fn allocate(
     v.finish()?;
     let role = role.ok_or_else(|| ApiError::field("role", "is required"))?;
 
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, id).await?;
     let member = staff::find(&txn, request.staff_id)
         .await?
@@ -103,7 +102,7 @@ pub async fn end_allocation(
     require(&caller, Permission::Allocate)?;
     let id = path_id(&id)?;
     let now = state.clock.now();
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let ended = allocations::end(&txn, id, now).await?;
     let mut entry = caller.audit(AuditAction::Alter, "allocation", Some(ended.person_id));
     entry.entity_id = Some(ended.id);

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use vigil_domain::AuditAction;
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::audit;
 use vigil_persistence::repositories::custody::{self, NewCustodyPeriod};
 use vigil_persistence::repositories::jobs::{self, NewJob};
@@ -71,7 +70,7 @@ pub async fn record_custody(
     v.finish()?;
     let received_at = received_at.ok_or_else(|| ApiError::field("received_at", "is required"))?;
 
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, id).await?;
     let period = custody::record(
         &txn,

@@ -12,10 +12,10 @@ use vigil_domain::{
     AuditAction, MembershipAction, MembershipError, MembershipStatus, StaffRole, Strand,
     next_membership,
 };
+use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::membership;
 use vigil_persistence::repositories::memberships::{self, MembershipStep};
 use vigil_persistence::repositories::{audit, staff};
-use vigil_persistence::{ConnectionTrait, TransactionTrait};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -130,7 +130,7 @@ pub async fn change_membership(
     v.finish()?;
     let action = action.ok_or_else(|| ApiError::field("action", "is required"))?;
 
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let (person, _) = load_visible(&state, &txn, &caller, id).await?;
     let current = person
         .cohort_status
@@ -219,7 +219,7 @@ pub async fn membership_history(
 ) -> Result<Json<Vec<MembershipStepView>>, ApiError> {
     require(&caller, Permission::ReadMembershipHistory)?;
     let id = path_id(&id)?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, id).await?;
     let history = memberships::history(&txn, id).await?;
     audit::append(

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use vigil_domain::AuditAction;
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::people::NewPerson;
 use vigil_persistence::repositories::{audit, people, person_details};
 
@@ -167,7 +166,7 @@ pub async fn create_person(
         .and_then(|input| parse_address(&mut v, input, today));
     v.finish()?;
 
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     let person = people::create(&txn, new, now).await?;
     if let Some(address) = address {
         person_details::move_to_address(&txn, person.id, address).await?;

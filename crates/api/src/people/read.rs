@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{MembershipStatus, PncId, Strand};
+use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::person;
 use vigil_persistence::repositories::people::PeopleFilter;
 use vigil_persistence::repositories::{PageRequest, allocations, custody, people, person_details};
-use vigil_persistence::{ConnectionTrait, TransactionTrait};
 
 use super::access::{Visibility, load_visible, partner_scope};
 use super::views::{PartnerPersonView, PersonSummary, PersonView};
@@ -114,7 +114,12 @@ pub async fn get_person(
 ) -> Result<Response, ApiError> {
     require(&caller, Permission::ReadPeople)?;
     let id = path_id(&id)?;
-    let txn = state.db.connection().begin().await?;
+    // A partner is checked before the transaction, so that a refused look is audited on its own
+    // connection rather than waiting on this request's write lock (SQLite).
+    if Visibility::of(&caller) == Visibility::Partner {
+        load_visible(&state, state.db.connection(), &caller, id).await?;
+    }
+    let txn = state.db.begin().await?;
     let (person, visibility) = load_visible(&state, &txn, &caller, id).await?;
     let version = person.version;
     let read = view_for(&txn, person, visibility).await?;
@@ -205,7 +210,7 @@ pub async fn list_people(
     require(&caller, Permission::ReadPeople)?;
     let (mut filter, page) = people_filter(query, &caller)?;
     let visibility = Visibility::of(&caller);
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     filter.only_ids = partner_scope(&txn, &caller).await?;
     let found = people::search(&txn, &filter, page).await?;
     // A list shows personal data too: one audit event per person shown.

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use vigil_domain::AuditAction;
-use vigil_persistence::TransactionTrait;
 use vigil_persistence::repositories::{audit, people, person_details};
 
 use super::create::{AddressInput, parse_address};
@@ -143,7 +142,7 @@ pub async fn update_person(
         .and_then(|input| parse_address(&mut v, input, today));
     v.finish()?;
 
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     // Consent needs a channel, as on create: judged on the record as it will be after the change.
     let current = people::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
     let mut v = Validator::new();

@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vigil_persistence::TransactionTrait;
 
 use super::receipts::{self, Receipt};
 use crate::error::{ApiError, Problem};
@@ -102,7 +101,7 @@ pub async fn inbound(
     ApiJson(text): ApiJson<NotifyInbound>,
 ) -> Result<StatusCode, ApiError> {
     check_bearer(&state, &headers)?;
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     super::inbound::apply(
         &txn,
         &text.id,

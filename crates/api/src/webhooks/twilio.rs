@@ -5,7 +5,6 @@ use axum::extract::{RawForm, State};
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use vigil_domain::verify_twilio_signature;
-use vigil_persistence::TransactionTrait;
 
 use super::receipts::{self, Receipt};
 use crate::error::{ApiError, Problem};
@@ -98,7 +97,7 @@ pub async fn inbound(
             "MessageSid, From and Body are required",
         ));
     };
-    let txn = state.db.connection().begin().await?;
+    let txn = state.db.begin().await?;
     super::inbound::apply(&txn, id, from, text, state.clock.now()).await?;
     txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)

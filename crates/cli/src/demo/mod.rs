@@ -13,7 +13,7 @@ use anyhow::Context;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use vigil_persistence::{Database, TransactionTrait, repositories::people};
+use vigil_persistence::{Database, repositories::people};
 
 use crate::settings::Settings;
 use crate::startup::system_clock;
@@ -30,7 +30,7 @@ pub async fn seed_if_empty(
     }
     let now = system_clock().now();
     let time_zone = settings.time_zone()?;
-    let txn = db.connection().begin().await?;
+    let txn = db.begin().await?;
     let team = staff::create_partnership(&txn, now)
         .await
         .context("seeding agencies and staff")?;

@@ -8,7 +8,6 @@ use async_trait::async_trait;
 use chrono::{Datelike, Duration};
 use chrono_tz::Tz;
 use rand::Rng;
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 use vigil_domain::{
     Strand, Tier, TimeBand, VisitCadence, cadence_for, choose_visit_slot, local_date, local_to_utc,
@@ -38,7 +37,9 @@ impl JobHandler for HomeVisitPlanner {
     async fn run(&self, job: &ClaimedJob, ctx: &JobContext) -> Result<(), JobError> {
         let now = ctx.clock.now();
         let today = local_date(now, self.time_zone);
-        let txn = ctx.db.begin().await.map_err(retry)?;
+        let txn = vigil_persistence::begin_write(&ctx.db)
+            .await
+            .map_err(retry)?;
         let spocs = allocations::active_in_role_for_everyone(&txn, "police_spoc")
             .await
             .map_err(retry)?;

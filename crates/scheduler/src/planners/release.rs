@@ -5,7 +5,6 @@
 use async_trait::async_trait;
 use chrono::{Duration, NaiveTime};
 use chrono_tz::Tz;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use uuid::Uuid;
 use vigil_domain::{ReminderPolicy, WorkingCalendar, local_date, local_to_utc};
@@ -48,7 +47,9 @@ impl JobHandler for ReleasePlanner {
         let payload: Payload = serde_json::from_value(job.payload.clone())
             .map_err(|error| JobError::Permanent(format!("bad payload: {error}")))?;
         let now = ctx.clock.now();
-        let txn = ctx.db.begin().await.map_err(retry)?;
+        let txn = vigil_persistence::begin_write(&ctx.db)
+            .await
+            .map_err(retry)?;
         let Some(person) = people::find(&txn, payload.person_id).await.map_err(retry)? else {
             return Err(JobError::Permanent(
                 "the person no longer exists".to_owned(),
