@@ -7,11 +7,13 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
+use tower_http::LatencyUnit;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -113,7 +115,9 @@ pub fn router(state: AppState) -> Router {
                     .and_then(|value| value.to_str().ok())
                     .unwrap_or_default();
                 tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
-            }),
+            })
+            // One line per request, with its status and latency, inside the request's span.
+            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
         )
         .layer(middleware::from_fn(request_id::request_id))
         .with_state(state)

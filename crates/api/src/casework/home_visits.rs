@@ -87,24 +87,6 @@ async fn view(
     })
 }
 
-/// The person's current address as one line, copied onto the visit so the plan shows where it was for.
-async fn current_address(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-) -> Result<Option<String>, ApiError> {
-    Ok(person_details::addresses(db, person_id)
-        .await?
-        .into_iter()
-        .find(|a| a.to_date.is_none())
-        .map(|a| {
-            [Some(a.line1), a.line2, Some(a.town), a.postcode]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", ")
-        }))
-}
-
 #[utoipa::path(post, path = "/api/v1/people/{id}/home-visits", tag = "casework", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = NewVisitRequest,
@@ -156,7 +138,7 @@ pub async fn plan_visit(
             person_id,
             window_start,
             window_end,
-            address: current_address(&txn, person_id).await?,
+            address: person_details::current_address_line(&txn, person_id).await?,
             assigned_to,
             announced: request.announced,
             follow_up_of: None,
