@@ -311,3 +311,216 @@ impl TestApp {
         answer
     }
 }
+
+/// Spawns the app with the clock at `now` and the provider callbacks' secrets set (a copy of
+/// [`spawn_app_with`] plus [`AppState::with_webhooks`]).
+pub async fn spawn_app_with_webhooks(
+    now: DateTime<Utc>,
+    webhooks: vigil_api::WebhookSettings,
+) -> TestApp {
+    let database = TestDatabase::migrated().await;
+    let clock = Arc::new(ManualClock::new(now));
+    let state = AppState::new(
+        database.db.clone(),
+        clock.clone(),
+        chrono_tz::Europe::London,
+        WorkingCalendar::england_and_wales(),
+        TokenKeys::new(&test_secret(), Duration::minutes(15), Duration::days(14)),
+        HttpSettings::default(),
+    )
+    .with_webhooks(webhooks);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a random port");
+    let address = listener.local_addr().expect("local address");
+    let service =
+        vigil_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, service).await.expect("server runs");
+    });
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        clock,
+        database,
+        state,
+    }
+}
+
+/// Scheduler helpers: a worker on the app's database and clock, and the rows it works on.
+impl TestApp {
+    /// A worker with every Vigil handler, the shipped rules, London time and `config` (cron entries, lease).
+    pub fn worker_with(
+        &self,
+        worker_id: &str,
+        sms: Arc<dyn vigil_scheduler::transport::SmsTransport>,
+        email: Arc<dyn vigil_scheduler::transport::EmailTransport>,
+        config: &vigil_scheduler::SchedulerConfig,
+    ) -> vigil_scheduler::Worker {
+        vigil_scheduler::vigil_worker(
+            self.db().clone(),
+            self.clock.clone(),
+            worker_id,
+            config,
+            vigil_scheduler::WorkerParts {
+                sms,
+                email,
+                time_zone: chrono_tz::Europe::London,
+                calendar: WorkingCalendar::england_and_wales(),
+                reminders: vigil_domain::ReminderPolicy::default(),
+                contact_standards: vigil_domain::default_contact_standards(),
+                visit_cadences: vigil_domain::default_visit_cadences(),
+            },
+        )
+        .expect("a valid scheduler configuration")
+    }
+
+    /// Moves the clock to `at` (forwards or backwards).
+    pub fn set_clock(&self, at: DateTime<Utc>) {
+        let now = self.now();
+        self.clock.advance(at - now);
+    }
+
+    /// Every notification of the person, earliest send time first, then by channel.
+    pub async fn notifications_of(
+        &self,
+        person_id: Uuid,
+    ) -> Vec<vigil_persistence::entities::notification::Model> {
+        let mut all =
+            vigil_persistence::repositories::notifications::for_person(self.db(), person_id)
+                .await
+                .unwrap();
+        all.sort_by(|a, b| (a.send_at, &a.channel).cmp(&(b.send_at, &b.channel)));
+        all
+    }
+
+    /// One notification, as stored now.
+    pub async fn notification(&self, id: Uuid) -> vigil_persistence::entities::notification::Model {
+        vigil_persistence::repositories::notifications::find(self.db(), id)
+            .await
+            .unwrap()
+            .expect("the notification exists")
+    }
+
+    /// The send job of a notification, as stored now.
+    pub async fn send_job_of(
+        &self,
+        notification_id: Uuid,
+    ) -> vigil_persistence::entities::job::Model {
+        let jobs = vigil_persistence::repositories::jobs::of_kind(
+            self.db(),
+            vigil_persistence::repositories::notifications::SEND_JOB_KIND,
+        )
+        .await
+        .unwrap();
+        let mut matching: Vec<_> = jobs
+            .into_iter()
+            .filter(|job| job.payload["notification_id"] == json!(notification_id))
+            .collect();
+        assert_eq!(matching.len(), 1, "one send job for {notification_id}");
+        matching.remove(0)
+    }
+}
+
+/// The GOV.UK Notify test key's parts: service id and secret (the JWT is signed with the secret).
+pub const NOTIFY_SERVICE_ID: &str = "26785a09-ab16-4eb0-8407-a37497a57506";
+pub const NOTIFY_SECRET: &str = "3d844edf-8d35-48ac-975b-e847b4f122b0";
+pub const NOTIFY_TEMPLATE_ID: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+
+/// A Notify transport pointed at a fake (e.g. a wiremock server's URI).
+pub fn notify_sms(base_url: &str) -> Arc<dyn vigil_scheduler::transport::SmsTransport> {
+    Arc::new(
+        vigil_scheduler::transport::NotifySms::new(
+            base_url,
+            SecretString::from(format!("vigil-e2e-{NOTIFY_SERVICE_ID}-{NOTIFY_SECRET}")),
+            NOTIFY_TEMPLATE_ID.to_owned(),
+            std::time::Duration::from_secs(5),
+        )
+        .expect("a valid Notify configuration"),
+    )
+}
+
+type TransportFuture<'a, T> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<T, vigil_scheduler::transport::TransportError>>
+            + Send
+            + 'a,
+    >,
+>;
+
+/// An email transport that keeps what it is given (for tests where email is not the point).
+#[derive(Debug, Default)]
+pub struct RecordingEmail {
+    pub sent: std::sync::Mutex<Vec<vigil_scheduler::transport::OutgoingEmail>>,
+}
+
+impl RecordingEmail {
+    pub fn count(&self) -> usize {
+        self.sent.lock().unwrap().len()
+    }
+}
+
+impl vigil_scheduler::transport::EmailTransport for RecordingEmail {
+    fn send<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        email: &'life1 vigil_scheduler::transport::OutgoingEmail,
+    ) -> TransportFuture<'async_trait, vigil_scheduler::transport::Accepted>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move {
+            self.sent.lock().unwrap().push(email.clone());
+            Ok(vigil_scheduler::transport::Accepted {
+                provider_id: format!("email-{}", email.reference),
+            })
+        })
+    }
+}
+
+/// An SMS transport that passes the send to `inner` and then never returns, as a worker that died
+/// between the provider's answer and recording it: `sent` is notified once the provider has answered.
+#[derive(Debug)]
+pub struct DiesAfterSending {
+    pub inner: Arc<dyn vigil_scheduler::transport::SmsTransport>,
+    pub sent: Arc<tokio::sync::Notify>,
+}
+
+impl vigil_scheduler::transport::SmsTransport for DiesAfterSending {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn send<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        sms: &'life1 vigil_scheduler::transport::OutgoingSms,
+    ) -> TransportFuture<'async_trait, vigil_scheduler::transport::Accepted>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move {
+            let _answer = self.inner.send(sms).await;
+            self.sent.notify_one();
+            std::future::pending().await
+        })
+    }
+
+    fn lookup<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        reference: &'life1 str,
+    ) -> TransportFuture<'async_trait, vigil_scheduler::transport::Lookup>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move { self.inner.lookup(reference).await })
+    }
+
+    fn supports_lookup(&self) -> bool {
+        self.inner.supports_lookup()
+    }
+}

@@ -1,7 +1,7 @@
 //! Twilio callbacks: form posts signed with `X-Twilio-Signature` (HMAC-SHA1 of the full URL and the sorted
 //! parameters, keyed by the auth token). An unsigned or wrongly signed post is refused with 401.
 
-use axum::extract::{RawForm, State};
+use axum::extract::{OriginalUri, RawForm, State};
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use vigil_domain::verify_twilio_signature;
@@ -15,6 +15,7 @@ fn verified_params(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
+    query: Option<&str>,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, ApiError> {
     let (Some(token), Some(base)) = (
@@ -28,7 +29,12 @@ fn verified_params(
         .and_then(|value| value.to_str().ok())
         .ok_or(ApiError::Unauthorized)?;
     let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
-    let url = format!("{}{}", base.trim_end_matches('/'), path);
+    // Twilio signs the URL it was given, query string included (Vigil's status callbacks carry
+    // `?reference=…`).
+    let url = match query {
+        Some(query) => format!("{}{}?{}", base.trim_end_matches('/'), path, query),
+        None => format!("{}{}", base.trim_end_matches('/'), path),
+    };
     if verify_twilio_signature(token.expose_secret(), &url, &params, signature) {
         Ok(params)
     } else {
@@ -54,10 +60,17 @@ pub const INBOUND_PATH: &str = "/api/v1/webhooks/twilio/inbound";
     ))]
 pub async fn status(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Result<StatusCode, ApiError> {
-    let params = verified_params(&state, &headers, STATUS_PATH, &body)?;
+    let params = verified_params(&state, &headers, STATUS_PATH, uri.query(), &body)?;
+    // Our reference, from the callback URL: it matches the message even if Twilio's sid was never recorded.
+    let reference = uri.query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "reference")
+            .map(|(_, value)| value.into_owned())
+    });
     let receipt = match param(&params, "MessageStatus") {
         Some("delivered") => Receipt::Delivered,
         Some("undelivered") => Receipt::Failed("the phone could not be reached".to_owned()),
@@ -67,7 +80,7 @@ pub async fn status(
     receipts::apply(
         state.db.connection(),
         param(&params, "MessageSid"),
-        None,
+        reference.as_deref(),
         receipt,
         state.clock.now(),
     )
@@ -83,10 +96,11 @@ pub async fn status(
     ))]
 pub async fn inbound(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Result<StatusCode, ApiError> {
-    let params = verified_params(&state, &headers, INBOUND_PATH, &body)?;
+    let params = verified_params(&state, &headers, INBOUND_PATH, uri.query(), &body)?;
     let (Some(id), Some(from), Some(text)) = (
         param(&params, "MessageSid"),
         param(&params, "From"),
