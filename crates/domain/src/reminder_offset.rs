@@ -147,6 +147,17 @@ impl QuietHours {
         }
     }
 
+    /// For a local time inside the window, the first minute after it ends (08:00 the same morning for
+    /// 03:00, 08:00 the next morning for 22:00, with 21:00–08:00).
+    pub fn first_minute_after(&self, local: NaiveDateTime) -> NaiveDateTime {
+        let ends_on = if self.start > self.end && local.time() >= self.start {
+            local.date().succ_opt().unwrap_or(local.date())
+        } else {
+            local.date()
+        };
+        ends_on.and_time(self.end)
+    }
+
     /// For a local time inside the window, the last non-quiet minute before this window began
     /// (20:59 the evening before a 03:00 or 07:00 time, with 21:00–08:00).
     pub fn last_minute_before(&self, local: NaiveDateTime) -> NaiveDateTime {
@@ -174,6 +185,28 @@ impl FromStr for QuietHours {
     type Err = QuietHoursError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod quiet_hours_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_window_ends_the_same_morning_or_the_next() {
+        let quiet = QuietHours::parse("21:00-08:00").unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let at = |h, m| day.and_hms_opt(h, m, 0).unwrap();
+        assert_eq!(quiet.first_minute_after(at(3, 0)), at(8, 0));
+        assert_eq!(
+            quiet.first_minute_after(at(22, 30)),
+            NaiveDate::from_ymd_opt(2026, 11, 24)
+                .unwrap()
+                .and_hms_opt(8, 0, 0)
+                .unwrap()
+        );
     }
 }
 

@@ -46,6 +46,7 @@ pub fn vigil_worker(
                 email: parts.email.clone(),
                 time_zone: parts.time_zone,
                 lease: config.lease(),
+                quiet_hours: parts.reminders.quiet_hours(),
             }),
         )
         .register(
@@ -53,7 +54,7 @@ pub fn vigil_worker(
             Arc::new(ReleasePlanner {
                 time_zone: parts.time_zone,
                 calendar: parts.calendar.clone(),
-                reminders: parts.reminders,
+                reminders: parts.reminders.clone(),
             }),
         )
         .register(

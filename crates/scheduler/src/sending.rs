@@ -17,7 +17,8 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use uuid::Uuid;
 use vigil_domain::{
-    AppointmentType, InboundKeyword, Language, ReminderFacts, reminder_subject, reminder_text,
+    AppointmentType, InboundKeyword, Language, QuietHours, ReminderFacts, local_to_utc,
+    reminder_subject, reminder_text,
 };
 use vigil_persistence::entities::{notification, person};
 use vigil_persistence::repositories::notifications::{
@@ -51,6 +52,9 @@ pub struct SendNotificationHandler {
     pub time_zone: Tz,
     /// The lease a claimed job holds, renewed when the row is moved to `sending`.
     pub lease: std::time::Duration,
+    /// A reminder whose job runs late (downtime, retries) is never sent into the night: it waits for the
+    /// morning, or is suppressed if the appointment starts first.
+    pub quiet_hours: QuietHours,
 }
 
 /// What a message will say, or why it must not be sent.
@@ -147,6 +151,19 @@ impl SendNotificationHandler {
         if now >= appointment.starts_at {
             return Ok(Decision::Suppress("too_late"));
         }
+        let local = now.with_timezone(&self.time_zone).naive_local();
+        if self.quiet_hours.contains(local.time()) {
+            let resume_local = self.quiet_hours.first_minute_after(local);
+            let resume = local_to_utc(resume_local.date(), resume_local.time(), self.time_zone);
+            if resume >= appointment.starts_at {
+                return Ok(Decision::Suppress("quiet_hours"));
+            }
+            let wait = (resume - now).to_std().unwrap_or(UNAVAILABLE_RETRY);
+            return Err(JobError::RetryWithoutAttempt(
+                "quiet hours".to_owned(),
+                wait,
+            ));
+        }
         let kind: AppointmentType = appointment
             .appointment_type
             .parse()
@@ -221,13 +238,19 @@ impl SendNotificationHandler {
             return Ok(true);
         }
         match self.sms.lookup(&reference).await {
-            Ok(Lookup::Found { provider_id, .. }) => {
+            Ok(Lookup::Found {
+                provider_id,
+                status,
+            }) => {
+                // The provider has it: record what it says, and never send it again.
+                let failed = status.ends_with("failure");
                 notifications::transition(
                     db,
                     message.id,
                     Transition {
                         from: &["sending"],
-                        to: "sent",
+                        to: if failed { "failed" } else { "sent" },
+                        reason: failed.then(|| format!("the provider reports {status}")),
                         provider_id: Some(provider_id),
                         ..Default::default()
                     },

@@ -3,7 +3,7 @@
 //! as the release is recorded; this runs it.
 
 use async_trait::async_trait;
-use chrono::{Duration, NaiveTime};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -28,6 +28,8 @@ const VISIT_WITHIN_DAYS: i64 = 3;
 #[derive(Debug, Deserialize)]
 struct Payload {
     person_id: Uuid,
+    /// Deadlines run from the release, not from when this job happens to run.
+    released_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,12 +64,20 @@ impl JobHandler for ReleasePlanner {
             .await
             .map_err(retry)?;
 
+        let released = payload.released_at.unwrap_or(now);
         let day = self
             .calendar
-            .add_working_days(local_date(now, self.time_zone), 1);
+            .add_working_days(local_date(released, self.time_zone), 1);
         let time = NaiveTime::from_hms_opt(FIRST_APPOINTMENT_AT.0, FIRST_APPOINTMENT_AT.1, 0)
             .unwrap_or(NaiveTime::MIN);
-        let starts_at = local_to_utc(day, time, self.time_zone);
+        let mut starts_at = local_to_utc(day, time, self.time_zone);
+        if starts_at <= now {
+            // Recorded late: the first appointment is the next working day from now instead.
+            let day = self
+                .calendar
+                .add_working_days(local_date(now, self.time_zone), 1);
+            starts_at = local_to_utc(day, time, self.time_zone);
+        }
         let appointment = appointments::create(
             &txn,
             NewAppointment {
@@ -104,8 +114,8 @@ impl JobHandler for ReleasePlanner {
             &txn,
             NewHomeVisit {
                 person_id: person.id,
-                window_start: now,
-                window_end: now + Duration::days(VISIT_WITHIN_DAYS),
+                window_start: released.max(now),
+                window_end: released.max(now) + Duration::days(VISIT_WITHIN_DAYS),
                 address,
                 assigned_to: spoc.map(|a| a.staff_id),
                 announced: false,
