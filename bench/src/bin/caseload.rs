@@ -1,0 +1,305 @@
+//! `caseload`: the caseload worklist and contact logging under load (issue 4). An officer with 40 people
+//! allocated, in a database of 100,000 people, 1,000,000 appointments and 5,000,000 contacts:
+//! `GET /api/v1/caseload` at 32 concurrent clients (target p99 < 25 ms), then
+//! `POST /api/v1/people/{id}/contacts` at 32 clients beside the same SQL run directly by pgbench.
+//!
+//! Run: `scripts/with-postgres.sh cargo run --release -p vigil-bench --bin caseload` (see bench/README.md).
+//! Every load loop is bounded in time and in request count.
+
+// Shared with the `vigil-bench` binary (which is not a library): the database set-up and cohort, the
+// latency statistics and the pgbench runner. Not every item of them is used here.
+#[allow(dead_code)]
+#[path = "../cohort.rs"]
+mod cohort;
+#[allow(dead_code)]
+#[path = "../pgbench.rs"]
+mod pgbench;
+#[path = "../stats.rs"]
+mod stats;
+
+#[path = "caseload/data.rs"]
+mod data;
+#[path = "caseload/load.rs"]
+mod load;
+#[path = "caseload/options.rs"]
+mod options;
+#[path = "caseload/server.rs"]
+mod server;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use vigil_persistence::Database;
+
+use crate::load::{Scenario, Target};
+use crate::options::Options;
+use crate::pgbench::PgbenchRun;
+use crate::stats::Summary;
+
+/// The target of issue 4 for the worklist.
+const CASELOAD_P99_TARGET_MS: f64 = 25.0;
+
+fn main() -> Result<()> {
+    let options = Options::from_args(std::env::args().skip(1))?;
+    if options.help {
+        println!("{}", options::USAGE);
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.client_threads)
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(options))
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+async fn run(options: Options) -> Result<()> {
+    let server_url = std::env::var("VIGIL_BENCH_DATABASE_URL")
+        .or_else(|_| std::env::var("VIGIL_TEST_DATABASE_URL"))
+        .context(
+            "set VIGIL_BENCH_DATABASE_URL (or run under scripts/with-postgres.sh, which sets \
+             VIGIL_TEST_DATABASE_URL) to a PostgreSQL server URL",
+        )?;
+    if !server_url.starts_with("postgres") {
+        bail!("the benchmark needs PostgreSQL, not {server_url}");
+    }
+    let load_before = load_average();
+    let url = cohort::recreate_database(&server_url, &options.database).await?;
+    eprintln!("caseload: database {url}");
+    let database = Database::connect(&url, 40).await?;
+    database.migrate_up(None).await?;
+    let loaded = data::load(database.connection(), &options).await?;
+    eprintln!("caseload: {loaded}");
+
+    let server = server::start(&url, options.pool, options.server_threads)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.clients * 2)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let base = format!("http://{}", server.address);
+    let token = load::login(
+        &client,
+        &base,
+        &loaded.officer_email,
+        cohort::BENCH_PASSWORD,
+    )
+    .await?;
+    let target = Target {
+        client,
+        base,
+        token,
+        caseload: options.caseload,
+    };
+    let check = load::check_caseload(&target).await?;
+    eprintln!("caseload: the officer's worklist has {check} people");
+    if check != options.caseload as usize {
+        bail!(
+            "the worklist has {check} people, expected {}",
+            options.caseload
+        );
+    }
+
+    let mut report = Report::default();
+    if options.caseload_run {
+        report.caseload =
+            Some(measure_http(&target, Scenario::Caseload, &options, &database).await?);
+        report.explain = data::explain_caseload(database.connection(), &loaded).await?;
+    }
+    if options.contact_run {
+        report.contact_api =
+            Some(measure_http(&target, Scenario::LogContact, &options, &database).await?);
+        let pg = PgbenchRun {
+            program: options.pgbench.clone(),
+            url: url.clone(),
+            scripts: options.scripts.clone(),
+            clients: options.clients,
+            threads: options.pgbench_threads,
+            people: options.caseload,
+            actor: loaded.officer_id,
+        };
+        cohort::checkpoint(database.connection()).await?;
+        eprintln!(
+            "caseload: pgbench contact_log.sql: warm-up {} s, then {} s at {} clients",
+            options.warmup.as_secs(),
+            options.duration.as_secs(),
+            options.clients
+        );
+        let (warmup, duration) = (options.warmup, options.duration);
+        let summary = tokio::task::spawn_blocking(move || -> Result<Summary> {
+            if !warmup.is_zero() {
+                pg.run("contact_log.sql", warmup)?;
+            }
+            pg.run("contact_log.sql", duration)
+        })
+        .await??;
+        eprintln!("caseload:   {summary}");
+        report.contact_pgbench = Some(summary);
+    }
+    report.print(&options, &loaded, &load_before);
+    server.stop();
+    database.close().await?;
+    if !options.keep_database {
+        cohort::drop_database(&server_url, &options.database).await?;
+    }
+    Ok(())
+}
+
+async fn measure_http(
+    target: &Target,
+    scenario: Scenario,
+    options: &Options,
+    database: &Database,
+) -> Result<Summary> {
+    cohort::checkpoint(database.connection()).await?;
+    eprintln!(
+        "caseload: API {scenario:?}: warm-up {} s, then {} s at {} clients",
+        options.warmup.as_secs(),
+        options.duration.as_secs(),
+        options.clients
+    );
+    if !options.warmup.is_zero() {
+        let warmup = load::run(
+            target,
+            scenario,
+            options.clients,
+            options.warmup,
+            options.max_requests_per_client,
+        )
+        .await?;
+        if warmup.ok == 0 {
+            bail!(
+                "no successful request during the warm-up of {scenario:?}: {}",
+                warmup.first_error.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    let measured = load::run(
+        target,
+        scenario,
+        options.clients,
+        options.duration,
+        options.max_requests_per_client,
+    )
+    .await?;
+    if measured.errors > 0 {
+        eprintln!(
+            "caseload: API {scenario:?}: {} failed requests (first: {})",
+            measured.errors,
+            measured.first_error.as_deref().unwrap_or("?")
+        );
+    }
+    let summary = measured.summary();
+    eprintln!("caseload:   {summary}");
+    Ok(summary)
+}
+
+#[derive(Default)]
+struct Report {
+    caseload: Option<Summary>,
+    explain: Vec<data::Explained>,
+    contact_api: Option<Summary>,
+    contact_pgbench: Option<Summary>,
+}
+
+impl Report {
+    fn print(&self, options: &Options, loaded: &data::Loaded, load_before: &str) {
+        println!();
+        println!(
+            "## caseload: {} people, {} appointments, {} contacts; officer's caseload {}; {} clients, {} s after {} s warm-up",
+            loaded.people,
+            loaded.appointments,
+            loaded.contacts,
+            options.caseload,
+            options.clients,
+            options.duration.as_secs(),
+            options.warmup.as_secs()
+        );
+        println!();
+        println!(
+            "Load {:.1} s. API pool {}; server runtime {} threads; client runtime {} threads; pgbench -M prepared -c {} -j {}",
+            loaded.elapsed.as_secs_f64(),
+            options.pool,
+            options.server_threads,
+            options.client_threads,
+            options.clients,
+            options.pgbench_threads
+        );
+        println!();
+        println!("| Scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let row = |label: &str, s: &Summary| {
+            println!(
+                "| {label} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+                s.rate, s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms, s.errors
+            );
+        };
+        if let Some(s) = &self.caseload {
+            row("worklist: GET /api/v1/caseload", s);
+        }
+        if let Some(s) = &self.contact_api {
+            row("contact log: POST /api/v1/people/{id}/contacts", s);
+        }
+        if let Some(s) = &self.contact_pgbench {
+            row("contact log, same SQL by pgbench (tps)", s);
+        }
+        println!();
+        if let Some(s) = &self.caseload {
+            println!(
+                "- Worklist p99 {:.1} ms against a target of < {CASELOAD_P99_TARGET_MS} ms: {}",
+                s.p99_ms,
+                if s.p99_ms < CASELOAD_P99_TARGET_MS {
+                    "met"
+                } else {
+                    "NOT met"
+                }
+            );
+        }
+        if let (Some(api), Some(pg)) = (&self.contact_api, &self.contact_pgbench) {
+            println!(
+                "- Contact logging: API {:.0}/s, pgbench {:.0}/s: API / pgbench = {:.2}",
+                api.rate,
+                pg.rate,
+                api.rate / pg.rate
+            );
+        }
+        if !self.explain.is_empty() {
+            println!();
+            println!(
+                "Worklist queries, EXPLAIN ANALYZE execution time (one run each, warm cache):"
+            );
+            println!();
+            println!("| Query | execution ms |");
+            println!("|---|---:|");
+            for e in &self.explain {
+                println!("| {} | {:.2} |", e.label, e.execution_ms);
+            }
+            if let Some(slowest) = self
+                .explain
+                .iter()
+                .max_by(|a, b| a.execution_ms.total_cmp(&b.execution_ms))
+            {
+                println!();
+                println!("Slowest: {}", slowest.label);
+                println!();
+                println!("```");
+                println!("{}", slowest.plan);
+                println!("```");
+            }
+        }
+        println!();
+        println!(
+            "Load average (/proc/loadavg) before: {load_before}; after: {}",
+            load_average()
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The data set: the cohort of src/cohort.sql, then the measured officer, the other offender managers,
+//! allocations, adoption steps, appointments, contacts, enforcement steps and home visits by set-based
+//! SQL (data.sql). Also EXPLAIN ANALYZE of the worklist's queries.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use uuid::Uuid;
+use vigil_persistence::repositories::staff;
+
+use crate::cohort;
+use crate::options::Options;
+
+const DATA_SQL: &str = include_str!("data.sql");
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub people: u64,
+    pub staff: u64,
+    pub allocations: u64,
+    pub appointments: u64,
+    pub contacts: u64,
+    pub enforcement_actions: u64,
+    pub home_visits: u64,
+    pub officer_id: Uuid,
+    pub officer_email: String,
+    pub caseload: u32,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for Loaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "loaded {} people, {} staff, {} allocations, {} appointments, {} contacts, {} enforcement \
+             actions, {} home visits in {:.1} s",
+            self.people,
+            self.staff,
+            self.allocations,
+            self.appointments,
+            self.contacts,
+            self.enforcement_actions,
+            self.home_visits,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> {
+    let started = Instant::now();
+    cohort::load(db, options.people).await?;
+    eprintln!(
+        "caseload: cohort loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let password_hash = vigil_api::password::hash_password(cohort::BENCH_PASSWORD)
+        .map_err(|error| anyhow::anyhow!("hashing the bench password: {error}"))?;
+    let officer_email = "bench.officer@example.org".to_owned();
+    let officer = staff::create(
+        db,
+        staff::NewStaff {
+            email: officer_email.clone(),
+            name: "Bench Officer".to_owned(),
+            role: "offender_manager".to_owned(),
+            agency_id: None,
+            password_hash,
+        },
+        chrono::Utc::now(),
+    )
+    .await?;
+    let sql = DATA_SQL
+        .replace("{people}", &options.people.to_string())
+        .replace("{caseload}", &options.caseload.to_string())
+        .replace("{other_staff}", &options.other_staff.to_string())
+        .replace("{appointments}", &options.appointments.to_string())
+        .replace("{contacts}", &options.contacts.to_string())
+        .replace("{officer}", &officer.id.to_string());
+    // One statement at a time, to report progress on the long ones.
+    for statement in split_statements(&sql) {
+        let began = Instant::now();
+        db.execute_unprepared(statement)
+            .await
+            .with_context(|| format!("loading: {}", first_line(statement)))?;
+        let took = began.elapsed();
+        if took > Duration::from_secs(2) {
+            eprintln!(
+                "caseload:   {:.1} s: {}",
+                took.as_secs_f64(),
+                first_line(statement)
+            );
+        }
+    }
+    db.execute_unprepared("CHECKPOINT").await?;
+    Ok(Loaded {
+        people: count(db, "people").await?,
+        staff: count(db, "staff").await?,
+        allocations: count(db, "allocations").await?,
+        appointments: count(db, "appointments").await?,
+        contacts: count(db, "contacts").await?,
+        enforcement_actions: count(db, "enforcement_actions").await?,
+        home_visits: count(db, "home_visits").await?,
+        officer_id: officer.id,
+        officer_email,
+        caseload: options.caseload,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// data.sql's statements: split on `;` at the end of a line, outside `$$` function bodies.
+fn split_statements(sql: &str) -> Vec<&str> {
+    let mut statements = Vec::new();
+    let mut start = 0;
+    let mut in_body = false;
+    let mut offset = 0;
+    for line in sql.split_inclusive('\n') {
+        in_body ^= line.matches("$$").count() % 2 == 1;
+        offset += line.len();
+        if !in_body && line.trim_end().ends_with(';') {
+            let statement = sql[start..offset].trim();
+            if statement.lines().any(|l| !l.trim_start().starts_with("--")) {
+                statements.push(statement);
+            }
+            start = offset;
+        }
+    }
+    statements
+}
+
+fn first_line(statement: &str) -> &str {
+    statement
+        .lines()
+        .find(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty())
+        .unwrap_or("")
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> Result<u64> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT count(*) AS n FROM {table}"),
+        ))
+        .await?
+        .context("count(*) returned no row")?;
+    let n: i64 = row.try_get("", "n")?;
+    Ok(u64::try_from(n)?)
+}
+
+/// One worklist query's plan and execution time.
+#[derive(Debug)]
+pub struct Explained {
+    pub label: &'static str,
+    pub execution_ms: f64,
+    pub plan: String,
+}
+
+/// EXPLAIN (ANALYZE, BUFFERS) of each query `vigil_persistence::caseload::assemble` sends, written as
+/// sea-orm writes them (an `IN` list of the caseload's ids).
+pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Result<Vec<Explained>> {
+    let ids = (1..=loaded.caseload)
+        .map(|n| format!("'{}'", crate::load::person_id(n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let officer = loaded.officer_id;
+    let queries: [(&'static str, String); 9] = [
+        (
+            "allocations::active_for_staff",
+            format!(
+                "SELECT * FROM allocations WHERE staff_id = '{officer}' AND to_at IS NULL ORDER BY from_at"
+            ),
+        ),
+        (
+            "people::find_many",
+            format!("SELECT * FROM people WHERE id IN ({ids})"),
+        ),
+        (
+            "appointments::booked_for_people",
+            format!(
+                "SELECT * FROM appointments WHERE person_id IN ({ids}) AND status = 'booked' ORDER BY starts_at"
+            ),
+        ),
+        (
+            "contacts::completed_for_people_since (190 days)",
+            format!(
+                "SELECT * FROM contacts WHERE person_id IN ({ids}) AND status = 'completed' \
+                 AND occurred_at >= now() - interval '190 days' ORDER BY occurred_at"
+            ),
+        ),
+        (
+            "contacts::last_completed_for_people",
+            format!(
+                "SELECT person_id, max(occurred_at) AS last FROM contacts WHERE person_id IN ({ids}) \
+                 AND status = 'completed' GROUP BY person_id"
+            ),
+        ),
+        (
+            "memberships::adoptions_for_people",
+            format!(
+                "SELECT * FROM memberships WHERE person_id IN ({ids}) AND action = 'adopt' ORDER BY occurred_at"
+            ),
+        ),
+        (
+            "custody::for_people",
+            format!("SELECT * FROM custody_periods WHERE person_id IN ({ids})"),
+        ),
+        (
+            "enforcement::pending_for_people",
+            format!(
+                "SELECT * FROM enforcement_actions WHERE person_id IN ({ids}) AND status = 'pending' ORDER BY due_by"
+            ),
+        ),
+        (
+            "home_visits::planned_for_people",
+            format!(
+                "SELECT * FROM home_visits WHERE person_id IN ({ids}) AND status = 'planned' ORDER BY window_start"
+            ),
+        ),
+    ];
+    let mut explained = Vec::new();
+    for (label, sql) in queries {
+        let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+        // Twice: the first warms the cache, the second is reported.
+        let mut lines = Vec::new();
+        for _ in 0..2 {
+            lines = db
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, explain.clone()))
+                .await
+                .with_context(|| format!("EXPLAIN {label}"))?
+                .into_iter()
+                .map(|row| row.try_get::<String>("", "QUERY PLAN"))
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+        let execution_ms = lines
+            .iter()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("Execution Time: ")?
+                    .strip_suffix(" ms")?
+                    .parse::<f64>()
+                    .ok()
+            })
+            .unwrap_or(0.0);
+        explained.push(Explained {
+            label,
+            execution_ms,
+            plan: lines.join("\n"),
+        });
+    }
+    Ok(explained)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_statements;
+
+    #[test]
+    fn splits_outside_function_bodies() {
+        let sql =
+            "-- c\nSELECT 1;\nCREATE FUNCTION f() AS $$ SELECT 1;\n$$;\nINSERT INTO t\nSELECT 2;\n";
+        let statements = split_statements(sql);
+        assert_eq!(statements.len(), 3);
+        assert!(statements[1].starts_with("CREATE FUNCTION"));
+    }
+}
