@@ -13,6 +13,7 @@ mod m20261122_000003_cohort;
 mod m20261122_000004_casework;
 mod m20261122_000005_notifications_jobs_audit;
 mod m20261122_000006_people_name_search;
+mod m20261122_000007_jobs_claim_index;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_casework::Migration),
             Box::new(m20261122_000005_notifications_jobs_audit::Migration),
             Box::new(m20261122_000006_people_name_search::Migration),
+            Box::new(m20261122_000007_jobs_claim_index::Migration),
         ]
     }
 }

@@ -178,14 +178,15 @@ async fn pruning_removes_only_finished_jobs_older_than_the_cutoff() {
                 .unwrap();
         }
     }
-    // Above the expired running job, which this claim would otherwise rescue.
+    // Expired leases are rescued before due jobs are taken: the claim gets the old running job back,
+    // then the new one.
     let recent_succeeded = add(db, job("e", now).with_priority(10), now).await;
-    let held = queue::claim(db, "w", 1, LEASE, now)
-        .await
-        .unwrap()
-        .remove(0);
-    assert_eq!(held.id, recent_succeeded);
-    assert!(queue::complete(db, &held, now).await.unwrap());
+    let claimed = queue::claim(db, "w", 2, LEASE, now).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|held| held.id).collect::<Vec<_>>(),
+        [old_running, recent_succeeded]
+    );
+    assert!(queue::complete(db, &claimed[1], now).await.unwrap());
 
     let pruned = queue::prune(db, now - TimeDelta::days(30)).await.unwrap();
     assert_eq!(pruned, 2);
