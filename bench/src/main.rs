@@ -13,17 +13,12 @@ mod cohort;
 mod http_load;
 mod options;
 mod pgbench;
+mod server;
 mod stats;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use secrecy::SecretString;
-use vigil_api::auth::tokens::TokenKeys;
-use vigil_api::{AppState, HttpSettings};
-use vigil_domain::{SystemClock, WorkingCalendar};
 use vigil_persistence::Database;
 
 use crate::http_load::{HttpScenario, HttpTarget};
@@ -99,7 +94,7 @@ async fn run(options: Options) -> Result<()> {
         loaded.elapsed.as_secs_f64()
     );
 
-    let server = start_server(&url, options.pool, options.server_threads)?;
+    let server = server::start(&url, options.pool, options.server_threads)?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.clients * 2)
         .timeout(Duration::from_secs(30))
@@ -271,101 +266,6 @@ async fn measure_pgbench(
     .await??;
     eprintln!("vigil-bench:   {summary}");
     Ok(summary)
-}
-
-/// The real router, served on 127.0.0.1:0 by its own runtime on its own threads.
-struct Server {
-    address: SocketAddr,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Server {
-    fn stop(self) {
-        // The receiver may be gone already if the server failed; either way it is over.
-        let _ = self.shutdown.send(());
-        if self.thread.join().is_err() {
-            eprintln!("vigil-bench: the server thread panicked");
-        }
-    }
-}
-
-fn start_server(url: &str, pool: u32, threads: usize) -> Result<Server> {
-    let url = url.to_owned();
-    let (ready, address) = std::sync::mpsc::channel::<Result<SocketAddr>>();
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("vigil-server-main".to_owned())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(threads)
-                .thread_name("vigil-server")
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    let _ = ready.send(Err(error.into()));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                // The pool is made on the server's runtime, so its connections are driven there.
-                let setup = async {
-                    let database = Database::connect(&url, pool).await?;
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-                    anyhow::Ok((database, listener))
-                };
-                let (database, listener) = match setup.await {
-                    Ok(ready_parts) => ready_parts,
-                    Err(error) => {
-                        let _ = ready.send(Err(error));
-                        return;
-                    }
-                };
-                let _ = ready.send(listener.local_addr().map_err(Into::into));
-                let service = vigil_api::router(app_state(database.clone()))
-                    .into_make_service_with_connect_info::<SocketAddr>();
-                let served = axum::serve(listener, service)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await;
-                if let Err(error) = served {
-                    eprintln!("vigil-bench: server stopped with an error: {error}");
-                }
-                if let Err(error) = database.close().await {
-                    eprintln!("vigil-bench: closing the server's pool: {error}");
-                }
-            });
-            runtime.shutdown_timeout(Duration::from_secs(5));
-        })?;
-    let address = address
-        .recv_timeout(Duration::from_secs(60))
-        .context("the server did not start within a minute")??;
-    Ok(Server {
-        address,
-        shutdown,
-        thread,
-    })
-}
-
-/// The application's state as `vigil serve` builds it, with a fixed bench-only secret and long-lived
-/// access tokens so that no token expires mid-run.
-fn app_state(database: Database) -> AppState {
-    let keys = TokenKeys::new(
-        &SecretString::from("vigil-bench-secret-vigil-bench-secret!".to_owned()),
-        chrono::Duration::hours(24),
-        chrono::Duration::days(14),
-    );
-    AppState::new(
-        database,
-        Arc::new(SystemClock),
-        chrono_tz::Europe::London,
-        WorkingCalendar::england_and_wales(),
-        keys,
-        HttpSettings::default(),
-    )
 }
 
 fn print_report(options: &Options, loaded: &cohort::Loaded, rows: &[Row]) {

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod app;
+pub mod appointments;
 
 pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_with};
 pub use vigil_persistence::testing::TestDatabase;

@@ -23,7 +23,7 @@ mod data;
 mod load;
 #[path = "caseload/options.rs"]
 mod options;
-#[path = "caseload/server.rs"]
+#[path = "../server.rs"]
 mod server;
 
 use std::time::Duration;

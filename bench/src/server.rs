@@ -1,5 +1,5 @@
-//! The real router, served on 127.0.0.1:0 by its own runtime on its own threads, as in the `vigil-bench`
-//! binary (copied: that binary is not a library).
+//! The real router, served on 127.0.0.1:0 by its own runtime on its own threads. Shared by the benchmark
+//! binaries (each includes this file as a module).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ impl Server {
     pub fn stop(self) {
         let _ = self.shutdown.send(());
         if self.thread.join().is_err() {
-            eprintln!("caseload: the server thread panicked");
+            eprintln!("bench: the server thread panicked");
         }
     }
 }
@@ -68,10 +68,10 @@ pub fn start(url: &str, pool: u32, threads: usize) -> Result<Server> {
                     })
                     .await;
                 if let Err(error) = served {
-                    eprintln!("caseload: server stopped with an error: {error}");
+                    eprintln!("bench: server stopped with an error: {error}");
                 }
                 if let Err(error) = database.close().await {
-                    eprintln!("caseload: closing the server's pool: {error}");
+                    eprintln!("bench: closing the server's pool: {error}");
                 }
             });
             runtime.shutdown_timeout(Duration::from_secs(5));
