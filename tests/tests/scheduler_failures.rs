@@ -9,11 +9,13 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use vigil_domain::ReminderPolicy;
 use vigil_e2e::app::{DiesAfterSending, RecordingEmail, notify_sms};
 use vigil_e2e::{TestApp, TestUser, spawn_app};
 use vigil_persistence::entities::notification;
+use vigil_scheduler::sending::SendNotificationHandler;
 use vigil_scheduler::transport::{SmsTransport, TwilioSms};
-use vigil_scheduler::{SchedulerConfig, Worker};
+use vigil_scheduler::{JobContext, JobHandler, SchedulerConfig, Worker, queue};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -310,6 +312,54 @@ mod scheduler {
             shown["reason"],
             "the mobile number is not a valid UK mobile"
         );
+    }
+
+    #[tokio::test]
+    async fn a_worker_whose_lease_was_taken_over_neither_sends_nor_touches_the_message() {
+        let app = spawn_app().await;
+        let notify = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(SMS_PATH))
+            .respond_with(accepted())
+            .mount(&notify)
+            .await;
+        let (_, message) = booked(&app).await;
+        app.set_clock(at(FIRST_SEND));
+
+        // A worker claims the reminder and stalls past its lease; another rescues it with a new epoch.
+        let lease = StdDuration::from_secs(60);
+        let stalled = queue::claim(app.db(), "stalled", 10, lease, app.now())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|job| job.payload["notification_id"] == json!(message.id))
+            .unwrap();
+        app.advance(Duration::seconds(61));
+        let rescued = queue::claim(app.db(), "rescuer", 10, lease, app.now())
+            .await
+            .unwrap();
+        assert!(
+            rescued
+                .iter()
+                .any(|job| job.id == stalled.id && job.epoch > stalled.epoch)
+        );
+
+        // The stalled worker wakes and runs its old claim: the fence stops it before the provider.
+        let handler = SendNotificationHandler {
+            sms: notify_sms(&notify.uri()),
+            email: Arc::new(RecordingEmail::default()),
+            time_zone: chrono_tz::Europe::London,
+            quiet_hours: ReminderPolicy::default().quiet_hours(),
+        };
+        let context = JobContext {
+            db: app.db().clone(),
+            clock: app.clock.clone(),
+            worker_id: "stalled".to_owned(),
+        };
+        handler.run(&stalled, &context).await.unwrap();
+        assert!(requests_to(&notify, "POST", SMS_PATH).await.is_empty());
+        let row = app.notification(message.id).await;
+        assert_eq!((row.status.as_str(), row.attempts), ("pending", 0));
     }
 
     #[tokio::test]

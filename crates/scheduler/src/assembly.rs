@@ -45,7 +45,6 @@ pub fn vigil_worker(
                 sms: parts.sms,
                 email: parts.email.clone(),
                 time_zone: parts.time_zone,
-                lease: config.lease(),
                 quiet_hours: parts.reminders.quiet_hours(),
             }),
         )

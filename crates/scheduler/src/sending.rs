@@ -24,7 +24,7 @@ use vigil_persistence::entities::{notification, person};
 use vigil_persistence::repositories::notifications::{
     self, TEMPLATE_OPT_IN_CONFIRMATION, TEMPLATE_OPT_OUT_CONFIRMATION, Transition,
 };
-use vigil_persistence::repositories::{appointments, custody, people};
+use vigil_persistence::repositories::send_context::{SendContext, send_context};
 
 use crate::error::JobError;
 use crate::queue::{self, ClaimedJob};
@@ -50,8 +50,6 @@ pub struct SendNotificationHandler {
     pub sms: Arc<dyn SmsTransport>,
     pub email: Arc<dyn EmailTransport>,
     pub time_zone: Tz,
-    /// The lease a claimed job holds, renewed when the row is moved to `sending`.
-    pub lease: std::time::Duration,
     /// A reminder whose job runs late (downtime, retries) is never sent into the night: it waits for the
     /// morning, or is suppressed if the appointment starts first.
     pub quiet_hours: QuietHours,
@@ -68,13 +66,13 @@ enum Decision {
 }
 
 impl SendNotificationHandler {
-    async fn decide(
+    fn decide(
         &self,
-        db: &DatabaseConnection,
-        message: &notification::Model,
+        facts: &SendContext,
         person: &person::Model,
         now: DateTime<Utc>,
     ) -> Result<Decision, JobError> {
+        let message = &facts.message;
         let language: Language = person.language.parse().unwrap_or(Language::En);
         let confirmation = match message.template.as_str() {
             TEMPLATE_OPT_OUT_CONFIRMATION => Some(InboundKeyword::Stop),
@@ -96,11 +94,7 @@ impl SendNotificationHandler {
                         "no_consent"
                     }));
                 }
-                if people::count_with_mobile(db, &mobile)
-                    .await
-                    .map_err(retry)?
-                    > 1
-                {
+                if facts.mobile_holders > 1 {
                     return Ok(Decision::Suppress("shared_number"));
                 }
                 mobile
@@ -126,21 +120,15 @@ impl SendNotificationHandler {
         if person.wanted {
             return Ok(Decision::Suppress("wanted"));
         }
-        if custody::in_custody(db, person.id, now)
-            .await
-            .map_err(retry)?
-        {
+        if facts.in_custody {
             return Ok(Decision::Suppress("in_custody"));
         }
-        let Some(appointment_id) = message.appointment_id else {
+        if message.appointment_id.is_none() {
             return Err(JobError::Permanent(
                 "a reminder without an appointment".to_owned(),
             ));
-        };
-        let Some(appointment) = appointments::find(db, appointment_id)
-            .await
-            .map_err(retry)?
-        else {
+        }
+        let Some(appointment) = &facts.appointment else {
             return Ok(Decision::Suppress("appointment_cancelled"));
         };
         match appointment.status.as_str() {
@@ -295,7 +283,7 @@ impl JobHandler for SendNotificationHandler {
             .map_err(|error| JobError::Permanent(format!("bad payload: {error}")))?;
         let db = &ctx.db;
         let now = ctx.clock.now();
-        let Some(message) = notifications::find(db, payload.notification_id)
+        let Some(facts) = send_context(db, payload.notification_id, now)
             .await
             .map_err(retry)?
         else {
@@ -303,26 +291,23 @@ impl JobHandler for SendNotificationHandler {
                 "the notification no longer exists".to_owned(),
             ));
         };
+        let message = &facts.message;
         match message.status.as_str() {
             "pending" => {}
             "sending" => {
-                if self.resolve_unknown(db, &message, now).await? {
+                if self.resolve_unknown(db, message, now).await? {
                     return Ok(());
                 }
             }
             // Sent, delivered, failed, suppressed or unknown: nothing more to do.
             _ => return Ok(()),
         }
-        let person = match message.person_id {
-            Some(id) => people::find(db, id).await.map_err(retry)?,
-            None => None,
-        };
-        let Some(person) = person else {
+        let Some(person) = &facts.person else {
             return Err(JobError::Permanent(
                 "the person no longer exists".to_owned(),
             ));
         };
-        let (to, subject, body) = match self.decide(db, &message, &person, now).await? {
+        let (to, subject, body) = match self.decide(&facts, person, now)? {
             Decision::Suppress(reason) => {
                 notifications::transition(
                     db,
@@ -346,15 +331,8 @@ impl JobHandler for SendNotificationHandler {
             .provider_ref
             .clone()
             .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
-        // `sending` is written only while this worker still holds the job (its epoch is current).
-        if !queue::heartbeat(db, job, self.lease, now)
-            .await
-            .map_err(retry)?
-        {
-            return Err(JobError::Retryable(
-                "lost the job's lease before sending".to_owned(),
-            ));
-        }
+        // `sending` is written only while this worker still holds the job (its epoch is current), checked
+        // in the same statement.
         let moved = notifications::transition(
             db,
             message.id,
@@ -363,6 +341,7 @@ impl JobHandler for SendNotificationHandler {
                 to: "sending",
                 provider_ref: Some(reference.clone()),
                 count_attempt: true,
+                guard: Some(queue::still_held(job)),
                 ..Default::default()
             },
             now,

@@ -161,7 +161,8 @@ impl Worker {
     }
 
     /// One poll: enqueue due cron ticks, claim a batch, run the claimed jobs concurrently and record each
-    /// outcome. Returns how many jobs were claimed.
+    /// outcome: failures as they happen, successes together in one statement at the end of the batch.
+    /// Returns how many jobs were claimed.
     pub async fn run_once(&self) -> Result<usize, SchedulerError> {
         if !self.cron.is_empty() {
             enqueue_cron_ticks(&self.db, &self.cron, self.clock.now(), self.catch_up).await?;
@@ -174,8 +175,34 @@ impl Worker {
             self.clock.now(),
         )
         .await?;
-        futures::future::join_all(jobs.iter().map(|job| self.execute(job))).await;
+        let succeeded = futures::future::join_all(jobs.iter().map(|job| self.execute(job))).await;
+        let succeeded: Vec<&ClaimedJob> = jobs
+            .iter()
+            .zip(succeeded)
+            .filter_map(|(job, ok)| ok.then_some(job))
+            .collect();
+        if let Err(error) = self.complete_succeeded(&succeeded).await {
+            // The jobs stay running and are rescued when their leases expire; their handlers find their
+            // work done (a sent message is not sent again).
+            tracing::error!(%error, "could not record the batch's completions");
+        }
         Ok(jobs.len())
+    }
+
+    /// Marks the batch's succeeded jobs done in one statement. A job that was not marked either finished
+    /// itself (a handler that commits its effects with its completion) or lost its lease: each such job is
+    /// looked at and logged.
+    async fn complete_succeeded(&self, succeeded: &[&ClaimedJob]) -> Result<(), SchedulerError> {
+        let marked = queue::complete_all(&self.db, succeeded, self.clock.now()).await?;
+        if marked == succeeded.len() as u64 {
+            tracing::debug!(completed = marked, "batch completed");
+            return Ok(());
+        }
+        for job in succeeded {
+            let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind);
+            self.explain_unmarked(job).instrument(span).await?;
+        }
+        Ok(())
     }
 
     /// Polls until `shutdown` completes. A poll that is under way when it does is finished (its jobs run
@@ -206,15 +233,16 @@ impl Worker {
         tracing::info!(worker_id = %self.worker_id, "worker stopped");
     }
 
-    /// Runs one job and records its outcome. Database errors are logged: the job stays running and is
-    /// rescued when its lease expires.
-    async fn execute(&self, job: &ClaimedJob) {
+    /// Runs one job and records a failure. `true`: the handler succeeded and the job is to be completed
+    /// with its batch. Database errors are logged: the job stays running and is rescued when its lease
+    /// expires.
+    async fn execute(&self, job: &ClaimedJob) -> bool {
         let span =
             tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
-        self.execute_in_span(job).instrument(span).await;
+        self.execute_in_span(job).instrument(span).await
     }
 
-    async fn execute_in_span(&self, job: &ClaimedJob) {
+    async fn execute_in_span(&self, job: &ClaimedJob) -> bool {
         let result = match self.handlers.get(&job.kind) {
             Some(handler) => self.run_with_heartbeat(Arc::clone(handler), job).await,
             None => Err(JobError::Permanent(format!(
@@ -224,14 +252,7 @@ impl Worker {
         };
         let now = self.clock.now();
         let recorded = match result {
-            Ok(()) => match queue::complete(&self.db, job, now).await {
-                Ok(true) => {
-                    tracing::info!("job succeeded");
-                    Ok(())
-                }
-                Ok(false) => self.explain_lost_completion(job).await,
-                Err(error) => Err(error),
-            },
+            Ok(()) => return true,
             Err(error) => {
                 let delay = self.retry.delay_now(job.attempts);
                 let message = error.to_string();
@@ -255,6 +276,7 @@ impl Worker {
         if let Err(error) = recorded {
             tracing::error!(%error, "could not record the job's outcome");
         }
+        false
     }
 
     /// Runs the handler in its own task (so that a panic fails the job instead of the worker), renewing
@@ -296,13 +318,13 @@ impl Worker {
         }
     }
 
-    /// `complete` wrote nothing: either the handler completed the job in its own transaction (fine), or
-    /// the lease was lost to another worker.
-    async fn explain_lost_completion(&self, job: &ClaimedJob) -> Result<(), SchedulerError> {
+    /// How a succeeded job ended: marked by the batch, completed by its own handler (fine), or finished
+    /// after its lease was lost to another worker (its outcome is not recorded from here).
+    async fn explain_unmarked(&self, job: &ClaimedJob) -> Result<(), SchedulerError> {
         let row = job::Entity::find_by_id(job.id).one(&self.db).await?;
         match row {
             Some(row) if row.epoch == job.epoch && row.state == JobState::Succeeded.as_str() => {
-                tracing::info!("job succeeded (completed by its handler)");
+                tracing::info!("job succeeded");
             }
             _ => tracing::warn!("job finished after its lease was lost; outcome not recorded"),
         }

@@ -18,6 +18,7 @@ pub mod person_details;
 pub mod referrals;
 pub mod refresh_tokens;
 pub mod reminders;
+pub mod send_context;
 pub mod staff;
 
 pub use page::{Page, PageRequest};

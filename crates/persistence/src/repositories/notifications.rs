@@ -205,6 +205,9 @@ pub struct Transition<'a> {
     pub provider_ref: Option<String>,
     pub provider_id: Option<String>,
     pub count_attempt: bool,
+    /// A further condition the change needs, checked in the same statement (the scheduler's fence: the
+    /// job sending the message must still be held by this worker).
+    pub guard: Option<sea_orm::sea_query::SimpleExpr>,
 }
 
 pub async fn transition(
@@ -225,6 +228,9 @@ pub async fn transition(
     }
     if let Some(provider_id) = change.provider_id {
         update = update.col_expr(notification::Column::ProviderId, Some(provider_id).into());
+    }
+    if let Some(guard) = change.guard {
+        update = update.filter(guard);
     }
     if change.count_attempt {
         update = update.col_expr(
