@@ -69,10 +69,18 @@ pub async fn assemble(
     let recent =
         contacts::completed_for_people_since(db, &ids, now - Duration::days(CONTACT_LOOKBACK_DAYS))
             .await?;
-    let last_contact: HashMap<Uuid, DateTime<Utc>> = contacts::last_completed_for_people(db, &ids)
-        .await?
-        .into_iter()
+    // The recent contacts (oldest first) give most people's latest; only people with none in the window
+    // need their older history searched.
+    let mut last_contact: HashMap<Uuid, DateTime<Utc>> = recent
+        .iter()
+        .map(|(person_id, occurred_at, _)| (*person_id, *occurred_at))
         .collect();
+    let without_recent: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| !last_contact.contains_key(id))
+        .copied()
+        .collect();
+    last_contact.extend(contacts::last_completed_for_people(db, &without_recent).await?);
     let since = standards_start(db, &ids).await?;
     let steps = enforcement::pending_for_people(db, &ids).await?;
     let visits = home_visits::planned_for_people(db, &ids).await?;
@@ -126,13 +134,13 @@ pub async fn assemble(
             });
     }
     let mut contacts_by_person: HashMap<Uuid, Vec<CompletedContact>> = HashMap::new();
-    for c in recent {
-        if let Ok(contact_type) = c.contact_type.parse::<ContactType>() {
+    for (person_id, occurred_at, contact_type) in recent {
+        if let Ok(contact_type) = contact_type.parse::<ContactType>() {
             contacts_by_person
-                .entry(c.person_id)
+                .entry(person_id)
                 .or_default()
                 .push(CompletedContact {
-                    occurred_at: c.occurred_at,
+                    occurred_at,
                     contact_type,
                 });
         }

@@ -47,7 +47,7 @@ impl Default for SchedulerConfig {
         Self {
             poll_interval_ms: 1_000,
             lease_secs: 300,
-            batch_size: 10,
+            batch_size: 100,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             prune_after_days: 30,
             catch_up_secs: 6 * 60 * 60,

@@ -16,7 +16,7 @@ Options:
   --people N            people, each with their own mobile number (default 1000, at most 99999)
   --per-person N        appointments (and so reminders) per person (default 100)
   --workers LIST        worker counts to measure, comma-separated (default 1,2)
-  --batch LIST          jobs claimed per poll (SchedulerConfig::batch_size), comma-separated (default 500)
+  --batch LIST          jobs claimed per poll (SchedulerConfig::batch_size), comma-separated (default 100, as config/default.toml)
   --pool N              database connections per worker (default 10)
   --poll-ms N           SchedulerConfig::poll_interval_ms (default 10)
   --threads N           tokio worker threads shared by the workers (default: number of CPUs)
@@ -52,7 +52,7 @@ impl Options {
             people: 1_000,
             per_person: 100,
             workers: vec![1, 2],
-            batches: vec![500],
+            batches: vec![100],
             pool: 10,
             poll_ms: 10,
             threads: std::thread::available_parallelism().map_or(2, usize::from),

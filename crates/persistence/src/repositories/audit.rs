@@ -2,10 +2,7 @@
 //! purpose: callers write an event in the same transaction as the work it records.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::page::{Page, PageRequest};
@@ -28,12 +25,17 @@ pub struct AuditEntry {
     pub detail: Option<serde_json::Value>,
 }
 
+/// Appends one event. Nothing is read back: every read of a person writes one of these, so the insert
+/// skips `RETURNING` and decoding the row it has just written.
 pub async fn append(
     db: &impl ConnectionTrait,
     entry: AuditEntry,
     now: DateTime<Utc>,
-) -> Result<audit_event::Model, PersistenceError> {
-    Ok(active_model(entry, now).insert(db).await?)
+) -> Result<(), PersistenceError> {
+    audit_event::Entity::insert(active_model(entry, now))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 fn active_model(entry: AuditEntry, now: DateTime<Utc>) -> audit_event::ActiveModel {
@@ -100,6 +102,8 @@ pub async fn append_many(
         return Ok(());
     }
     let models = entries.into_iter().map(|entry| active_model(entry, now));
-    audit_event::Entity::insert_many(models).exec(db).await?;
+    audit_event::Entity::insert_many(models)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
