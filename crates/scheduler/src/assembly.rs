@@ -9,6 +9,7 @@ use vigil_domain::{Clock, ContactStandard, ReminderPolicy, VisitCadence, Working
 use crate::config::SchedulerConfig;
 use crate::error::SchedulerError;
 use crate::planners::digest::{self, MorningDigest};
+use crate::planners::digest_officer::{self, OfficerDigest};
 use crate::planners::home_visits::{self, HomeVisitPlanner};
 use crate::planners::release::{self, ReleasePlanner};
 use crate::sending::{self, SendNotificationHandler};
@@ -66,6 +67,13 @@ pub fn vigil_worker(
         .register(
             digest::KIND,
             Arc::new(MorningDigest {
+                time_zone: parts.time_zone,
+                calendar: parts.calendar.clone(),
+            }),
+        )
+        .register(
+            digest_officer::KIND,
+            Arc::new(OfficerDigest {
                 email: parts.email,
                 time_zone: parts.time_zone,
                 calendar: parts.calendar,

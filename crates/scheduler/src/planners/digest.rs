@@ -1,30 +1,55 @@
 //! The morning digest (a cron job, 07:30 London on working days): each officer with a caseload gets one
 //! email listing what is overdue and what is due today. The lists are the caseload worklist's.
-
-use std::sync::Arc;
+//!
+//! The cron job only plans: on a working day it enqueues one [`digest_officer`](super::digest_officer) job
+//! per active officer in [`ROLES`], keyed by day and officer, in the same transaction as its own completion
+//! (planning twice creates nothing). Each officer's job assembles their caseload and sends their email, so a
+//! failed send is retried for that officer alone and nobody is mailed twice.
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use vigil_domain::{ContactStandard, WorkingCalendar, end_of_local_day, local_date};
-use vigil_persistence::caseload::{CaseloadEntry, CaseloadRules, WorkItem, assemble};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use vigil_domain::{WorkingCalendar, end_of_local_day, local_date};
+use vigil_persistence::caseload::{CaseloadEntry, WorkItem};
 use vigil_persistence::repositories::staff;
 
 use crate::error::JobError;
-use crate::queue::ClaimedJob;
-use crate::transport::{EmailTransport, OutgoingEmail, TransportError};
+use crate::planners::digest_officer;
+use crate::queue::{self, ClaimedJob, EnqueueOutcome, NewJob};
 use crate::worker::{JobContext, JobHandler};
 
 pub const KIND: &str = "cron:morning_digest";
 
-#[derive(Debug, Clone)]
-pub struct MorningDigest {
-    pub email: Arc<dyn EmailTransport>,
-    pub time_zone: Tz,
-    pub calendar: WorkingCalendar,
-    pub standards: Vec<ContactStandard>,
+/// The roles whose active members get a digest.
+pub const ROLES: [&str; 3] = ["offender_manager", "police", "coordinator"];
+
+/// What an officer's digest job is given: who, and the working day the digest is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerDigestPayload {
+    pub staff_id: Uuid,
+    pub date: NaiveDate,
 }
 
-fn retry(error: impl std::fmt::Display) -> JobError {
+/// The unique key of an officer's digest job: one per officer per day.
+pub fn unique_key(date: NaiveDate, staff_id: Uuid) -> String {
+    format!("morning_digest:{}:{staff_id}", date.format("%Y-%m-%d"))
+}
+
+/// Whether the local day `date` has ended at `now`: a digest for it is no longer worth sending.
+pub fn day_is_over(date: NaiveDate, now: DateTime<Utc>, tz: Tz) -> bool {
+    now > end_of_local_day(date, tz)
+}
+
+/// Plans the day's digests (the handler of the cron job).
+#[derive(Debug, Clone)]
+pub struct MorningDigest {
+    pub time_zone: Tz,
+    pub calendar: WorkingCalendar,
+}
+
+pub(crate) fn retry(error: impl std::fmt::Display) -> JobError {
     JobError::Retryable(error.to_string())
 }
 
@@ -88,50 +113,51 @@ pub fn digest_text(
     Some((subject, body))
 }
 
+impl MorningDigest {
+    /// The day the digest is for: the local date of the cron tick (a retried planner keeps its day), or
+    /// of `now` for a job without one.
+    fn day(&self, job: &ClaimedJob, now: DateTime<Utc>) -> NaiveDate {
+        let tick = job.payload["tick"]
+            .as_str()
+            .and_then(|tick| tick.parse::<DateTime<Utc>>().ok());
+        local_date(tick.unwrap_or(now), self.time_zone)
+    }
+}
+
 #[async_trait]
 impl JobHandler for MorningDigest {
-    async fn run(&self, _job: &ClaimedJob, ctx: &JobContext) -> Result<(), JobError> {
+    async fn run(&self, job: &ClaimedJob, ctx: &JobContext) -> Result<(), JobError> {
         let now = ctx.clock.now();
-        let today = local_date(now, self.time_zone);
-        if !self.calendar.is_working_day(today) {
+        let day = self.day(job, now);
+        if !self.calendar.is_working_day(day) || day_is_over(day, now, self.time_zone) {
+            tracing::info!(%day, "no morning digest: not a working day, or the day is over");
             return Ok(());
         }
-        let end_of_today = end_of_local_day(today, self.time_zone);
-        let rules = CaseloadRules {
-            standards: &self.standards,
-            time_zone: self.time_zone,
-            calendar: &self.calendar,
-        };
-        let officers =
-            staff::active_in_roles(&ctx.db, &["offender_manager", "police", "coordinator"])
-                .await
-                .map_err(retry)?;
-        for officer in officers {
-            let entries = assemble(&ctx.db, officer.id, rules, now)
-                .await
-                .map_err(retry)?;
-            let Some((subject, body)) = digest_text(&entries, end_of_today, self.time_zone) else {
-                continue;
+        let txn = vigil_persistence::begin_write(&ctx.db)
+            .await
+            .map_err(retry)?;
+        let officers = staff::active_in_roles(&txn, &ROLES).await.map_err(retry)?;
+        let mut planned = 0_usize;
+        for officer in &officers {
+            let payload = OfficerDigestPayload {
+                staff_id: officer.id,
+                date: day,
             };
-            // One digest per officer per day: the reference makes a retried job recognisable.
-            let reference = format!("digest-{}-{}", today.format("%Y%m%d"), officer.id.simple());
-            match self
-                .email
-                .send(&OutgoingEmail {
-                    to: officer.email.clone(),
-                    subject,
-                    body,
-                    reference,
-                })
+            let payload = serde_json::to_value(payload).map_err(retry)?;
+            let officer_job = NewJob::new(digest_officer::KIND, payload, now)
+                .with_unique_key(unique_key(day, officer.id));
+            if let EnqueueOutcome::Created(_) = queue::enqueue(&txn, officer_job, now)
                 .await
+                .map_err(retry)?
             {
-                Ok(_) => {}
-                Err(TransportError::Rejected(reason)) => {
-                    tracing::warn!(officer = %officer.id, %reason, "morning digest refused by the mail server");
-                }
-                Err(error) => return Err(retry(error)),
+                planned += 1;
             }
         }
+        if !queue::complete(&txn, job, now).await.map_err(retry)? {
+            return Err(JobError::Retryable("lost the job's lease".to_owned()));
+        }
+        txn.commit().await.map_err(retry)?;
+        tracing::info!(%day, planned, officers = officers.len(), "morning digests planned");
         Ok(())
     }
 }
