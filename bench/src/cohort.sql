@@ -24,12 +24,17 @@ $$;
 
 SELECT setseed(0.4242);
 
-INSERT INTO people (id, given_name, family_name, date_of_birth, pnc_id, crn, mobile, email, language,
-                    sms_consent, email_consent, sms_opted_out_at, tier, rosh, mappa_level, photo_ref, wanted,
-                    cohort_status, strand, version, created_at, updated_at)
+-- The search keys are vigil_domain::name_key of each name, which for these names (ASCII letters, hyphens
+-- and apostrophes, single words) is lower case without apostrophes; cohort.rs checks every distinct name
+-- against name_key after loading.
+INSERT INTO people (id, given_name, family_name, given_key, family_key, date_of_birth, pnc_id, crn, mobile,
+                    email, language, sms_consent, email_consent, sms_opted_out_at, tier, rosh, mappa_level,
+                    photo_ref, wanted, cohort_status, strand, version, created_at, updated_at)
 SELECT bench_person_id(g),
        given,
        family,
+       lower(replace(given, '''', '')),
+       lower(replace(family, '''', '')),
        DATE '1965-01-01' + (random() * 14000)::int,
        CASE WHEN random() < 0.85 THEN
          yyyy::text || '/' || lpad(g::text, 7, '0')
@@ -146,4 +151,5 @@ SELECT bench_uuid_v7(), bench_person_id(g), received, received + interval '180 d
 FROM (SELECT g, now() - random() * interval '1000 days' AS received
       FROM generate_series(1, {people}) AS g WHERE g % 10 = 3) AS c;
 
-ANALYZE;
+-- cohort.rs then vacuums and analyses the tables (VACUUM cannot run inside this script's implicit
+-- transaction).

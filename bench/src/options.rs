@@ -21,7 +21,6 @@ Options:
   --client-threads N    tokio worker threads for the HTTP load generator (default: number of CPUs)
   --pgbench-threads N   pgbench -j (default 2)
   --max-requests N      cap on requests per client per run, so a run always ends (default 1000000)
-  --no-trigram          skip the extra search run with pg_trgm indexes
   --only SCENARIO       run only person-read or search (default: both)
   --pgbench PATH        pgbench binary (default /usr/lib/postgresql/15/bin/pgbench, or PGBENCH)
   --scripts DIR         folder of the pgbench scripts (default bench/pgbench next to this crate)
@@ -41,7 +40,6 @@ pub struct Options {
     pub client_threads: usize,
     pub pgbench_threads: usize,
     pub max_requests_per_client: u64,
-    pub trigram: bool,
     pub person_read: bool,
     pub search: bool,
     pub pgbench: PathBuf,
@@ -64,7 +62,6 @@ impl Options {
             client_threads: cpus,
             pgbench_threads: 2,
             max_requests_per_client: 1_000_000,
-            trigram: true,
             person_read: true,
             search: true,
             pgbench: std::env::var_os("PGBENCH").map_or_else(
@@ -89,12 +86,8 @@ impl Options {
                 "--client-threads" => options.client_threads = number(&arg, &value()?)?,
                 "--pgbench-threads" => options.pgbench_threads = number(&arg, &value()?)?,
                 "--max-requests" => options.max_requests_per_client = number(&arg, &value()?)?,
-                "--no-trigram" => options.trigram = false,
                 "--only" => match value()?.as_str() {
-                    "person-read" => {
-                        options.search = false;
-                        options.trigram = false;
-                    }
+                    "person-read" => options.search = false,
                     "search" => options.person_read = false,
                     other => bail!("--only takes person-read or search, not {other}"),
                 },

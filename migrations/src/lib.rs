@@ -14,6 +14,7 @@ mod m20261122_000004_casework;
 mod m20261122_000005_notifications_jobs_audit;
 mod m20261122_000006_people_name_search;
 mod m20261122_000007_jobs_claim_index;
+mod m20261122_000008_people_name_keys;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_notifications_jobs_audit::Migration),
             Box::new(m20261122_000006_people_name_search::Migration),
             Box::new(m20261122_000007_jobs_claim_index::Migration),
+            Box::new(m20261122_000008_people_name_keys::Migration),
         ]
     }
 }

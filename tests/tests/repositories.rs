@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, NaiveDate};
+use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
 use vigil_persistence::repositories::audit::{AuditEntry, AuditFilter};
 use vigil_persistence::repositories::people::{NewPerson, PeopleFilter};
@@ -51,7 +52,7 @@ async fn people_are_searched_by_name_pnc_strand_status_and_allocation_with_pagin
     let bob = people::create(db, person("Bob", "Walkden", "2002/0000002A"), now)
         .await
         .unwrap();
-    let cat = people::create(db, person("Cat", "Price", "2003/0000003B"), now)
+    let cat = people::create(db, person("Cat", "Price", "2003/0000003Y"), now)
         .await
         .unwrap();
     let step = |strand: &str| memberships::MembershipStep {
@@ -77,14 +78,18 @@ async fn people_are_searched_by_name_pnc_strand_status_and_allocation_with_pagin
             .unwrap()
     };
     let by_name = search(PeopleFilter {
-        q: Some("WALK".into()),
+        q: PeopleSearch::parse("WALK").unwrap(),
         ..Default::default()
     })
     .await;
-    assert_eq!(by_name.total, 2, "case-insensitive name match");
+    assert_eq!(
+        (by_name.total, by_name.total_capped),
+        (2, false),
+        "case-insensitive family name prefix"
+    );
     assert_eq!(by_name.items[0].given_name, "Bob", "ordered by family name");
     let by_pnc = search(PeopleFilter {
-        q: Some("2003/0000003b".into()),
+        q: PeopleSearch::parse("03/3y").unwrap(),
         ..Default::default()
     })
     .await;
@@ -115,15 +120,6 @@ async fn people_are_searched_by_name_pnc_strand_status_and_allocation_with_pagin
     assert_eq!(
         by_officer.items.iter().map(|p| p.id).collect::<Vec<_>>(),
         vec![cat.id]
-    );
-    let wildcard = search(PeopleFilter {
-        q: Some("%".into()),
-        ..Default::default()
-    })
-    .await;
-    assert_eq!(
-        wildcard.total, 0,
-        "a % in a search matches a literal %, not everyone"
     );
 
     let second_page = people::search(

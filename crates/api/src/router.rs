@@ -26,7 +26,7 @@ use crate::casework::{
 use crate::cohort::{allocations, custody, membership};
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
-use crate::people::{create, read, update};
+use crate::people::{create, read, search, update};
 use crate::state::AppState;
 use crate::{metrics, operations, request_id, webhooks};
 
@@ -44,7 +44,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::update_user))
         .routes(routes!(audit_log::list_audit_events))
-        .routes(routes!(read::list_people, create::create_person))
+        .routes(routes!(search::list_people, create::create_person))
         .routes(routes!(read::get_person, update::update_person))
         .routes(routes!(membership::change_membership))
         .routes(routes!(membership::membership_history))

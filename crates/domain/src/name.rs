@@ -55,7 +55,7 @@ impl PersonName {
 
 /// Letters plus the punctuation names really use; `’` is the typographic apostrophe that phones
 /// insert automatically (O’Brien).
-fn is_name_char(c: char) -> bool {
+pub(crate) fn is_name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.')
 }
 

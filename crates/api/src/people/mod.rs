@@ -4,5 +4,6 @@ pub mod access;
 pub mod create;
 pub mod fields;
 pub mod read;
+pub mod search;
 pub mod update;
 pub mod views;

@@ -1,26 +1,22 @@
-//! `GET /people/{id}` and `GET /people`. Every read writes its audit events in the same transaction.
+//! `GET /people/{id}`. Every read writes its audit event in the same transaction (the list is in `search.rs`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-use vigil_domain::{MembershipStatus, PncId, Strand};
+use serde::Serialize;
+use utoipa::ToSchema;
 use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::person;
-use vigil_persistence::repositories::people::PeopleFilter;
-use vigil_persistence::repositories::{PageRequest, allocations, custody, people, person_details};
+use vigil_persistence::repositories::{allocations, custody, person_details};
 
-use super::access::{Visibility, load_visible, partner_scope};
-use super::views::{PartnerPersonView, PersonSummary, PersonView};
+use super::access::{Visibility, load_visible};
+use super::views::{PartnerPersonView, PersonView};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiQuery, path_id};
+use crate::extract::path_id;
 use crate::policy::{Permission, require};
 use crate::state::AppState;
-use crate::validation::Validator;
 
 /// One person as the caller may see them.
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,107 +127,4 @@ pub async fn get_person(
     .await?;
     txn.commit().await?;
     Ok(with_etag(read, version))
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PeopleQuery {
-    /// Part of a name, or a whole PNC ID or CRN.
-    pub q: Option<String>,
-    pub strand: Option<String>,
-    pub status: Option<String>,
-    /// A staff id, or `me`.
-    pub allocated_to: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum PersonListItem {
-    Full(PersonSummary),
-    Partner(PartnerPersonView),
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeoplePage {
-    pub items: Vec<PersonListItem>,
-    pub page: u64,
-    pub per_page: u64,
-    pub total: u64,
-}
-
-fn people_filter(
-    query: PeopleQuery,
-    caller: &Caller,
-) -> Result<(PeopleFilter, PageRequest), ApiError> {
-    let mut v = Validator::new();
-    let strand = v.optional("strand", query.strand.as_deref(), str::parse::<Strand>);
-    let status = v.optional(
-        "status",
-        query.status.as_deref(),
-        str::parse::<MembershipStatus>,
-    );
-    let allocated_to = v.optional("allocated_to", query.allocated_to.as_deref(), |raw| {
-        if raw == "me" {
-            Ok(caller.id)
-        } else {
-            Uuid::parse_str(raw).map_err(|_| "must be a staff id or \"me\"")
-        }
-    });
-    v.finish()?;
-    Ok((
-        PeopleFilter {
-            // PNC IDs are stored in long form; a short form (as written on paper) finds the same person.
-            q: query
-                .q
-                .map(|q| PncId::parse(&q).map_or(q, |id| id.as_str().to_owned())),
-            strand: strand.map(|s| s.as_str().to_owned()),
-            status: status.map(|s| s.as_str().to_owned()),
-            allocated_to,
-            only_ids: None,
-        },
-        PageRequest::new(query.page, query.per_page),
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/people", tag = "people", security(("bearer" = [])),
-    params(PeopleQuery),
-    responses(
-        (status = 200, description = "A page of people (a partner sees only those referred to its agency)", body = PeoplePage),
-        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn list_people(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(query): ApiQuery<PeopleQuery>,
-) -> Result<Json<PeoplePage>, ApiError> {
-    require(&caller, Permission::ReadPeople)?;
-    let (mut filter, page) = people_filter(query, &caller)?;
-    let visibility = Visibility::of(&caller);
-    let txn = state.db.begin().await?;
-    filter.only_ids = partner_scope(&txn, &caller).await?;
-    let found = people::search(&txn, &filter, page).await?;
-    // A list shows personal data too: one audit event per person shown.
-    let entries = found
-        .items
-        .iter()
-        .map(|person| caller.audit(visibility.read_action(), "people_search", Some(person.id)))
-        .collect();
-    vigil_persistence::repositories::audit::append_many(&txn, entries, state.clock.now()).await?;
-    txn.commit().await?;
-    Ok(Json(PeoplePage {
-        items: found
-            .items
-            .into_iter()
-            .map(|person| match visibility {
-                Visibility::Full => PersonListItem::Full(person.into()),
-                Visibility::Partner => PersonListItem::Partner(person.into()),
-            })
-            .collect(),
-        page: found.page,
-        per_page: found.per_page,
-        total: found.total,
-    }))
 }

@@ -1,12 +1,13 @@
 //! People: create, read, search and versioned partial update.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DeriveIden, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, UpdateMany,
 };
 use uuid::Uuid;
+use vigil_domain::{PeopleSearch, name_key, prefix_upper_bound};
 
 use super::page::{Page, PageRequest};
 use crate::entities::{allocation, person};
@@ -60,7 +61,16 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let created = model.insert(db).await?;
+    with_name_keys(
+        person::Entity::update_many(),
+        &created.given_name,
+        &created.family_name,
+    )
+    .filter(person::Column::Id.eq(created.id))
+    .exec(db)
+    .await?;
+    Ok(created)
 }
 
 pub async fn find(
@@ -70,11 +80,23 @@ pub async fn find(
     Ok(person::Entity::find_by_id(id).one(db).await?)
 }
 
+/// The normalised name columns the search matches and sorts by (migration 000008). They are not part of
+/// the entity: they are derived from the names, written here on every create and update, never read back.
+#[derive(DeriveIden)]
+enum NameKey {
+    FamilyKey,
+    GivenKey,
+}
+
+/// The most matches a people search counts: past it `total` is the cap and `total_capped` true, so a
+/// common prefix costs no more than a rare one.
+pub const SEARCH_TOTAL_CAP: u64 = 1_000;
+
 /// What a people search may filter on. Every filter is optional and they combine with AND.
 #[derive(Debug, Clone, Default)]
 pub struct PeopleFilter {
-    /// Matches a name (given or family, case-insensitive, anywhere in it), or exactly a PNC ID or CRN.
-    pub q: Option<String>,
+    /// Exactly a PNC ID or CRN, or the start of a name (see [`PeopleSearch::parse`]).
+    pub q: Option<PeopleSearch>,
     pub strand: Option<String>,
     pub status: Option<String>,
     /// People with an active allocation to this member of staff.
@@ -83,28 +105,29 @@ pub struct PeopleFilter {
     pub only_ids: Option<Vec<Uuid>>,
 }
 
+/// A page of people in family name, given name, id order (by their keys), with the total capped at
+/// [`SEARCH_TOTAL_CAP`]. A name search is a range on the `(family_key, given_key, id)` index, which also
+/// gives the order, so the database reads one page of the index rather than every match.
 pub async fn search(
     db: &impl ConnectionTrait,
     filter: &PeopleFilter,
     page: PageRequest,
 ) -> Result<Page<person::Model>, PersistenceError> {
     let mut condition = Condition::all();
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-        let exact = q.to_uppercase();
-        condition = condition.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col(person::Column::GivenName)))
-                        .like(LikeExpr::new(pattern.as_str()).escape('\\')),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col(person::Column::FamilyName)))
-                        .like(LikeExpr::new(pattern.as_str()).escape('\\')),
-                )
-                .add(person::Column::PncId.eq(exact.as_str()))
-                .add(person::Column::Crn.eq(exact.as_str())),
-        );
+    match &filter.q {
+        Some(PeopleSearch::Pnc(pnc)) => {
+            condition = condition.add(person::Column::PncId.eq(pnc.as_str()));
+        }
+        Some(PeopleSearch::Crn(crn)) => {
+            condition = condition.add(person::Column::Crn.eq(crn.as_str()));
+        }
+        Some(PeopleSearch::Name(prefix)) => {
+            condition = condition.add(starts_with(NameKey::FamilyKey, &prefix.family));
+            if let Some(given) = &prefix.given {
+                condition = condition.add(starts_with(NameKey::GivenKey, given));
+            }
+        }
+        None => {}
     }
     if let Some(strand) = &filter.strand {
         condition = condition.add(person::Column::Strand.eq(strand.as_str()));
@@ -129,18 +152,32 @@ pub async fn search(
     }
     let query = person::Entity::find()
         .filter(condition)
-        .order_by_asc(person::Column::FamilyName)
-        .order_by_asc(person::Column::GivenName)
+        .order_by_asc(Expr::col((person::Entity, NameKey::FamilyKey)))
+        .order_by_asc(Expr::col((person::Entity, NameKey::GivenKey)))
         .order_by_asc(person::Column::Id);
-    super::page::fetch(db, query, page).await
+    super::page::fetch_capped(db, query, page, SEARCH_TOTAL_CAP).await
 }
 
-/// Escapes LIKE wildcards in user input so that `%` and `_` match themselves (with `ESCAPE '\\'`).
-fn escape_like(input: &str) -> String {
-    input
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// `key >= prefix AND key < upper bound`: the keys that start with `prefix`, as a range an index serves.
+/// No `LIKE`, so nothing in the prefix is a wildcard.
+fn starts_with(key: NameKey, prefix: &str) -> Condition {
+    let column = Expr::col((person::Entity, key));
+    let range = Condition::all().add(column.clone().gte(prefix));
+    match prefix_upper_bound(prefix) {
+        Some(bound) => range.add(column.lt(bound)),
+        None => range,
+    }
+}
+
+/// Adds the name keys to an update of one person, computed from the names it leaves in place.
+fn with_name_keys(
+    update: UpdateMany<person::Entity>,
+    given_name: &str,
+    family_name: &str,
+) -> UpdateMany<person::Entity> {
+    update
+        .col_expr(NameKey::FamilyKey, Expr::val(name_key(family_name)))
+        .col_expr(NameKey::GivenKey, Expr::val(name_key(given_name)))
 }
 
 /// Applies `change` to the person if its version is still `expected_version`, bumping the version.
@@ -160,8 +197,15 @@ pub async fn update_versioned(
     change(&mut model);
     model.version = Set(version + 1);
     model.updated_at = Set(now);
+    let mut update = person::Entity::update_many();
+    if let (Some(given), Some(family)) = (
+        model.given_name.try_as_ref(),
+        model.family_name.try_as_ref(),
+    ) {
+        update = with_name_keys(update, given, family);
+    }
     // The version check is in the WHERE clause, so two concurrent writers cannot both succeed.
-    let result = person::Entity::update_many()
+    let result = update
         .set(model)
         .filter(person::Column::Id.eq(id))
         .filter(person::Column::Version.eq(version))
@@ -231,14 +275,4 @@ pub async fn set_sms_opt_out(
         .exec(db)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn wildcards_in_a_search_match_themselves() {
-        assert_eq!(escape_like("100%_a\\b"), "100\\%\\_a\\\\b");
-    }
 }
