@@ -16,7 +16,7 @@ Options:
   --clients N           concurrent HTTP clients and pgbench clients (default 32)
   --duration SECONDS    measured time per run (default 15)
   --warmup SECONDS      unmeasured warm-up before each run (default 3)
-  --pool N              API database pool size (default 32, as config/production.toml)
+  --pool N              API database pool size (default: twice the CPUs, as config/production.toml advises)
   --server-threads N    tokio worker threads for the API server (default: number of CPUs)
   --client-threads N    tokio worker threads for the HTTP load generator (default: number of CPUs)
   --pgbench-threads N   pgbench -j (default 2)
@@ -57,7 +57,7 @@ impl Options {
             clients: 32,
             duration: Duration::from_secs(15),
             warmup: Duration::from_secs(3),
-            pool: 32,
+            pool: crate::server::default_pool(),
             server_threads: cpus,
             client_threads: cpus,
             pgbench_threads: 2,

@@ -21,7 +21,7 @@ Options:
   --clients N           concurrent HTTP clients and pgbench -c (default 32)
   --duration S          measured seconds per run (default 15)
   --warmup S            warm-up seconds per run (default 3)
-  --pool N              API database pool (default 32)
+  --pool N              API database pool (default: twice the CPUs, as config/production.toml advises)
   --server-threads N    server runtime threads (default: CPUs)
   --client-threads N    client runtime threads (default: CPUs)
   --pgbench-threads N   pgbench -j (default 2)
@@ -69,7 +69,7 @@ impl Options {
             clients: 32,
             duration: Duration::from_secs(15),
             warmup: Duration::from_secs(3),
-            pool: 32,
+            pool: crate::server::default_pool(),
             server_threads: cpus,
             client_threads: cpus,
             pgbench_threads: 2,
