@@ -7,23 +7,12 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_domain::pnc_check_letter;
+use vigil_e2e::cohort::problem_fields as fields;
 use vigil_e2e::{TestApp, TestUser, spawn_app};
 
 /// A valid long-form PNC ID.
 fn pnc(year: u32, serial: u32) -> String {
     format!("{year}/{serial:07}{}", pnc_check_letter(year, serial))
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    let mut fields: Vec<String> = body["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {body}"))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort_unstable();
-    fields.dedup();
-    fields
 }
 
 async fn people_total(app: &TestApp, user: &TestUser) -> u64 {
