@@ -11,6 +11,7 @@
 
 mod cohort;
 mod http_load;
+mod load_driver;
 mod options;
 mod pgbench;
 mod server;
@@ -102,7 +103,7 @@ async fn run(options: Options) -> Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let base = format!("http://{}", server.address);
-    let token = http_load::login(
+    let token = load_driver::login(
         &client,
         &base,
         &loaded.coordinator_email,

@@ -21,6 +21,8 @@ mod stats;
 mod data;
 #[path = "caseload/load.rs"]
 mod load;
+#[path = "../load_driver.rs"]
+mod load_driver;
 #[path = "caseload/options.rs"]
 mod options;
 #[path = "../server.rs"]
@@ -87,7 +89,7 @@ async fn run(options: Options) -> Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let base = format!("http://{}", server.address);
-    let token = load::login(
+    let token = load_driver::login(
         &client,
         &base,
         &loaded.officer_email,

@@ -159,7 +159,7 @@ pub struct Explained {
 /// sea-orm writes them (an `IN` list of the caseload's ids).
 pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Result<Vec<Explained>> {
     let ids = (1..=loaded.caseload)
-        .map(|n| format!("'{}'", crate::load::person_id(n)))
+        .map(|n| format!("'{}'", crate::load_driver::person_id(n)))
         .collect::<Vec<_>>()
         .join(", ");
     let officer = loaded.officer_id;

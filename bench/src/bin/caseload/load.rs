@@ -1,14 +1,13 @@
-//! The HTTP load: N tasks sharing one reqwest client, each sending requests back to back until the run's
-//! time is up or it has sent its cap of requests.
+//! The caseload scenarios: which request each client sends. The driving (clients, timing, counting) is
+//! `load_driver`'s.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use serde_json::{Value, json};
 
-use crate::stats::Summary;
+use crate::load_driver::{self, RunResult, person_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -25,33 +24,6 @@ pub struct Target {
     pub token: String,
     /// Persons 1..=caseload are the officer's.
     pub caseload: u32,
-}
-
-/// Person `n`'s id, as `bench_person_id(n)` makes it in cohort.sql.
-pub fn person_id(n: u32) -> String {
-    format!("01900000-0000-7000-8000-{n:012x}")
-}
-
-pub async fn login(
-    client: &reqwest::Client,
-    base: &str,
-    email: &str,
-    password: &str,
-) -> Result<String> {
-    let response = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        bail!("login failed with {status}: {body}");
-    }
-    body["access_token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("login answered without an access_token")
 }
 
 /// One worklist read before the load, to check that it is the officer's whole caseload.
@@ -86,21 +58,6 @@ pub async fn check_caseload(target: &Target) -> Result<usize> {
     Ok(items.len())
 }
 
-#[derive(Debug, Default)]
-pub struct RunResult {
-    pub latencies_us: Vec<u64>,
-    pub ok: u64,
-    pub errors: u64,
-    pub first_error: Option<String>,
-    pub elapsed: Duration,
-}
-
-impl RunResult {
-    pub fn summary(self) -> Summary {
-        Summary::from_latencies(self.latencies_us, self.errors, self.elapsed)
-    }
-}
-
 pub async fn run(
     target: &Target,
     scenario: Scenario,
@@ -108,44 +65,8 @@ pub async fn run(
     duration: Duration,
     max_per_client: u64,
 ) -> Result<RunResult> {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::with_capacity(clients);
-    for seed in 0..clients {
-        let target = target.clone();
-        tasks.push(tokio::spawn(async move {
-            client_loop(target, scenario, seed as u64, deadline, max_per_client).await
-        }));
-    }
-    let mut result = RunResult::default();
-    for task in tasks {
-        let one = task.await?;
-        result.ok += one.ok;
-        result.errors += one.errors;
-        if result.first_error.is_none() {
-            result.first_error = one.first_error;
-        }
-        result.latencies_us.extend(one.latencies_us);
-    }
-    result.elapsed = started.elapsed();
-    Ok(result)
-}
-
-async fn client_loop(
-    target: Target,
-    scenario: Scenario,
-    seed: u64,
-    deadline: Instant,
-    max_requests: u64,
-) -> RunResult {
-    let mut rng = StdRng::seed_from_u64(0xca5e_0000 + seed);
-    let mut result = RunResult {
-        latencies_us: Vec::with_capacity(8_192),
-        ..RunResult::default()
-    };
-    let mut sent = 0;
-    while sent < max_requests && Instant::now() < deadline {
-        sent += 1;
+    let target = target.clone();
+    load_driver::run(clients, duration, max_per_client, 0xca5e_0000, move |rng| {
         let request = match scenario {
             Scenario::Caseload => target
                 .client
@@ -164,35 +85,7 @@ async fn client_loop(
                     }))
             }
         };
-        let started = Instant::now();
-        let outcome = async {
-            let response = request.bearer_auth(&target.token).send().await?;
-            let status = response.status();
-            let body = response.bytes().await?;
-            if status.is_success() {
-                Ok(())
-            } else {
-                Err(anyhow::anyhow!(
-                    "{status}: {}",
-                    String::from_utf8_lossy(&body[..body.len().min(300)])
-                ))
-            }
-        }
-        .await;
-        match outcome {
-            Ok(()) => {
-                result.ok += 1;
-                result
-                    .latencies_us
-                    .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
-            }
-            Err(error) => {
-                result.errors += 1;
-                if result.first_error.is_none() {
-                    result.first_error = Some(error.to_string());
-                }
-            }
-        }
-    }
-    result
+        request.bearer_auth(&target.token)
+    })
+    .await
 }
