@@ -15,6 +15,7 @@ mod m20261122_000005_notifications_jobs_audit;
 mod m20261122_000006_people_name_search;
 mod m20261122_000007_jobs_claim_index;
 mod m20261122_000008_people_name_keys;
+mod m20261122_000009_caseload_facts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_people_name_search::Migration),
             Box::new(m20261122_000007_jobs_claim_index::Migration),
             Box::new(m20261122_000008_people_name_keys::Migration),
+            Box::new(m20261122_000009_caseload_facts::Migration),
         ]
     }
 }

@@ -329,7 +329,7 @@ mod scheduler {
         )
         .await
         .unwrap();
-        home_visits::record_outcome(app.db(), last.id, "completed")
+        home_visits::record_outcome(app.db(), last.id, "completed", at("2026-11-09T12:00:00Z"))
             .await
             .unwrap();
 

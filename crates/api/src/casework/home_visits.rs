@@ -286,7 +286,7 @@ pub async fn record_visit_outcome(
             "the visit window has not opened yet",
         ));
     }
-    let visit = home_visits::record_outcome(&txn, id, outcome.as_str()).await?;
+    let visit = home_visits::record_outcome(&txn, id, outcome.as_str(), now).await?;
     let (contact_outcome, status) = match outcome {
         HomeVisitOutcome::Completed => (None, ContactStatus::Completed),
         HomeVisitOutcome::NotAtHome => (Some(ContactOutcome::NotAtHome), ContactStatus::Attempted),

@@ -126,7 +126,8 @@ pub async fn record_contact(
     // its absence no longer counts.
     let superseded = match record.supersedes_id {
         Some(id) => {
-            enforcement::cancel_pending_for_contact(db, id, caller.id, now).await?;
+            enforcement::cancel_pending_for_contact(db, record.person_id, id, caller.id, now)
+                .await?;
             contacts::find(db, id).await?
         }
         None => None,

@@ -5,6 +5,7 @@ pub mod agency;
 pub mod allocation;
 pub mod appointment;
 pub mod audit_event;
+pub mod caseload_fact;
 pub mod contact;
 pub mod court_event;
 pub mod custody_period;

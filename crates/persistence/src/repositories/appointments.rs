@@ -6,6 +6,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::appointment;
 use crate::error::PersistenceError;
 
@@ -43,7 +45,9 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let booked = model.insert(db).await?;
+    refresh(db, booked.person_id, Part::Appointments, now).await?;
+    Ok(booked)
 }
 
 /// A person's appointments starting in `[from, to)`, earliest first.
@@ -130,9 +134,11 @@ pub async fn save_versioned(
             "the appointment was changed by someone else; reload and try again".to_owned(),
         ));
     }
-    find(db, id).await?.ok_or(PersistenceError::NotFound {
+    let saved = find(db, id).await?.ok_or(PersistenceError::NotFound {
         entity: "appointment",
-    })
+    })?;
+    refresh(db, saved.person_id, Part::Appointments, now).await?;
+    Ok(saved)
 }
 
 /// Booked appointments of these people: the next upcoming ones and those past their end without an

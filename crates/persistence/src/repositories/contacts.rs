@@ -6,6 +6,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::contact;
 use crate::error::PersistenceError;
 
@@ -44,7 +46,9 @@ pub async fn create(
         supersedes_id: Set(new.supersedes_id),
         created_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let saved = model.insert(db).await?;
+    refresh(db, saved.person_id, Part::Contacts, now).await?;
+    Ok(saved)
 }
 
 /// A person's contacts, newest first; sensitive ones only when the caller may see them.

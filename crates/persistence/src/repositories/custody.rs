@@ -6,6 +6,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::custody_period;
 use crate::error::PersistenceError;
 
@@ -30,7 +32,9 @@ pub async fn record(
         released_at: Set(period.released_at),
         created_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let period = model.insert(db).await?;
+    refresh(db, person_id, Part::StandardsSince, now).await?;
+    Ok(period)
 }
 
 /// Every custody period, newest first.

@@ -7,6 +7,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::enforcement_action;
 use crate::error::PersistenceError;
 
@@ -29,7 +31,9 @@ pub async fn create(
         completed_by: Set(None),
         created_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let step = model.insert(db).await?;
+    refresh(db, person_id, Part::Enforcement, now).await?;
+    Ok(step)
 }
 
 pub async fn for_person(
@@ -73,7 +77,9 @@ pub async fn close(
     model.status = Set(status.to_owned());
     model.completed_at = Set(Some(now));
     model.completed_by = Set(Some(staff_id));
-    Ok(model.update(db).await?)
+    let closed = model.update(db).await?;
+    refresh(db, closed.person_id, Part::Enforcement, now).await?;
+    Ok(closed)
 }
 
 /// Pending steps of these people (the caseload's enforcement deadlines), in one query.
@@ -92,9 +98,11 @@ pub async fn pending_for_people(
         .await?)
 }
 
-/// Cancels the pending steps a contact caused (its outcome was corrected to one that does not count).
+/// Cancels the pending steps a person's contact caused (its outcome was corrected to one that does not
+/// count).
 pub async fn cancel_pending_for_contact(
     db: &impl ConnectionTrait,
+    person_id: Uuid,
     contact_id: Uuid,
     staff_id: Uuid,
     now: DateTime<Utc>,
@@ -106,9 +114,13 @@ pub async fn cancel_pending_for_contact(
             enforcement_action::Column::CompletedBy,
             Some(staff_id).into(),
         )
+        .filter(enforcement_action::Column::PersonId.eq(person_id))
         .filter(enforcement_action::Column::ContactId.eq(contact_id))
         .filter(enforcement_action::Column::Status.eq("pending"))
         .exec(db)
         .await?;
+    if result.rows_affected > 0 {
+        refresh(db, person_id, Part::Enforcement, now).await?;
+    }
     Ok(result.rows_affected)
 }

@@ -8,6 +8,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{Page, PageRequest, fetch};
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::home_visit;
 use crate::error::PersistenceError;
 
@@ -43,7 +45,9 @@ pub async fn create(
         created_by: Set(new.created_by),
         created_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let visit = model.insert(db).await?;
+    refresh(db, visit.person_id, Part::HomeVisits, now).await?;
+    Ok(visit)
 }
 
 pub async fn find(
@@ -58,6 +62,7 @@ pub async fn record_outcome(
     db: &impl ConnectionTrait,
     id: Uuid,
     status: &str,
+    now: DateTime<Utc>,
 ) -> Result<home_visit::Model, PersistenceError> {
     let current = find(db, id).await?.ok_or(PersistenceError::NotFound {
         entity: "home visit",
@@ -70,7 +75,9 @@ pub async fn record_outcome(
     }
     let mut model = current.into_active_model();
     model.status = Set(status.to_owned());
-    Ok(model.update(db).await?)
+    let visit = model.update(db).await?;
+    refresh(db, visit.person_id, Part::HomeVisits, now).await?;
+    Ok(visit)
 }
 
 /// Which visits a list wants.

@@ -7,6 +7,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::caseload::Part;
+use crate::caseload::store::refresh;
 use crate::entities::{membership, person};
 use crate::error::PersistenceError;
 
@@ -61,6 +63,7 @@ pub async fn record(
     if updated.rows_affected == 0 {
         return Err(PersistenceError::NotFound { entity: "person" });
     }
+    refresh(db, person_id, Part::StandardsSince, now).await?;
     Ok(row)
 }
 

@@ -1,0 +1,210 @@
+//! What the worklist needs to know about one person, worked out from the records: when their contact
+//! standards run from, their completed contacts, booked appointments, pending enforcement steps and planned
+//! home visits. Kept per person in `caseload_facts` (see [`super::store`]) so that a worklist is a read of
+//! 40 small rows; each part is worked out here, from the records, by the same queries whether it is being
+//! refreshed after a write or filled in for the first time.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::PersistenceError;
+use crate::repositories::{appointments, contacts, custody, enforcement, home_visits, memberships};
+
+/// How far back completed contacts are kept, from the time of the last write: two of the longest standard
+/// period (3 months), which covers the current and the previous period at any later time.
+pub const CONTACT_LOOKBACK_DAYS: i64 = 190;
+
+/// One part of a person's facts, each refreshed by the writes that change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Adoption, or the latest release from custody if later (memberships, custody).
+    StandardsSince,
+    /// Completed contacts (contacts).
+    Contacts,
+    /// Booked appointments (appointments).
+    Appointments,
+    /// Pending enforcement steps (enforcement).
+    Enforcement,
+    /// Planned home visits (home visits).
+    HomeVisits,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [
+        Part::StandardsSince,
+        Part::Contacts,
+        Part::Appointments,
+        Part::Enforcement,
+        Part::HomeVisits,
+    ];
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactFacts {
+    /// The latest completed contact, however old.
+    pub last_completed: Option<DateTime<Utc>>,
+    /// Completed contacts in the lookback before the last write, oldest first.
+    pub recent: Vec<RecentContact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentContact {
+    pub at: DateTime<Utc>,
+    #[serde(rename = "type")]
+    pub contact_type: String,
+}
+
+/// A booked appointment: the next one, or one past its end still waiting for an outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookedAppointment {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub appointment_type: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingStep {
+    pub id: Uuid,
+    pub action: String,
+    pub due_by: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedVisit {
+    pub id: Uuid,
+    pub announced: bool,
+    pub window_end: DateTime<Utc>,
+}
+
+/// Everything the worklist assesses for one person, apart from the person row itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseloadFacts {
+    pub standards_since: Option<DateTime<Utc>>,
+    pub contacts: ContactFacts,
+    /// Earliest first.
+    pub appointments: Vec<BookedAppointment>,
+    /// Soonest deadline first.
+    pub enforcement: Vec<PendingStep>,
+    /// Earliest window end first.
+    pub home_visits: Vec<PlannedVisit>,
+}
+
+impl CaseloadFacts {
+    /// The part as stored: compact JSON.
+    pub fn encode(&self, part: Part) -> Result<String, serde_json::Error> {
+        match part {
+            Part::StandardsSince => serde_json::to_string(&self.standards_since),
+            Part::Contacts => serde_json::to_string(&self.contacts),
+            Part::Appointments => serde_json::to_string(&self.appointments),
+            Part::Enforcement => serde_json::to_string(&self.enforcement),
+            Part::HomeVisits => serde_json::to_string(&self.home_visits),
+        }
+    }
+
+    /// Sets the part from its stored form.
+    pub fn decode(&mut self, part: Part, text: &str) -> Result<(), serde_json::Error> {
+        match part {
+            Part::StandardsSince => self.standards_since = serde_json::from_str(text)?,
+            Part::Contacts => self.contacts = serde_json::from_str(text)?,
+            Part::Appointments => self.appointments = serde_json::from_str(text)?,
+            Part::Enforcement => self.enforcement = serde_json::from_str(text)?,
+            Part::HomeVisits => self.home_visits = serde_json::from_str(text)?,
+        }
+        Ok(())
+    }
+}
+
+/// Works `part` out from the records for these people (one or two queries for all of them) and sets it in
+/// `facts`, adding an entry for anyone missing. `now` bounds the contact lookback.
+pub async fn load_part(
+    db: &impl ConnectionTrait,
+    part: Part,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+    facts: &mut HashMap<Uuid, CaseloadFacts>,
+) -> Result<(), PersistenceError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for id in ids {
+        let entry = facts.entry(*id).or_default();
+        match part {
+            Part::StandardsSince => entry.standards_since = None,
+            Part::Contacts => entry.contacts = ContactFacts::default(),
+            Part::Appointments => entry.appointments.clear(),
+            Part::Enforcement => entry.enforcement.clear(),
+            Part::HomeVisits => entry.home_visits.clear(),
+        }
+    }
+    match part {
+        Part::StandardsSince => {
+            for adoption in memberships::adoptions_for_people(db, ids).await? {
+                of(facts, adoption.person_id).standards_since = Some(adoption.occurred_at);
+            }
+            for period in custody::for_people(db, ids).await? {
+                if let Some(released) = period.released_at {
+                    let since = &mut of(facts, period.person_id).standards_since;
+                    *since = Some(since.map_or(released, |s| s.max(released)));
+                }
+            }
+        }
+        Part::Contacts => {
+            let window = now - Duration::days(CONTACT_LOOKBACK_DAYS);
+            for (person_id, at, contact_type) in
+                contacts::completed_for_people_since(db, ids, window).await?
+            {
+                let contacts = &mut of(facts, person_id).contacts;
+                contacts.last_completed = Some(at);
+                contacts.recent.push(RecentContact { at, contact_type });
+            }
+            // Only people with nothing in the window need their older history searched.
+            let without_recent: Vec<Uuid> = ids
+                .iter()
+                .filter(|id| facts.get(*id).is_none_or(|f| f.contacts.recent.is_empty()))
+                .copied()
+                .collect();
+            for (person_id, at) in contacts::last_completed_for_people(db, &without_recent).await? {
+                of(facts, person_id).contacts.last_completed = Some(at);
+            }
+        }
+        Part::Appointments => {
+            for a in appointments::booked_for_people(db, ids).await? {
+                of(facts, a.person_id).appointments.push(BookedAppointment {
+                    id: a.id,
+                    appointment_type: a.appointment_type,
+                    starts_at: a.starts_at,
+                    ends_at: a.ends_at,
+                });
+            }
+        }
+        Part::Enforcement => {
+            for step in enforcement::pending_for_people(db, ids).await? {
+                of(facts, step.person_id).enforcement.push(PendingStep {
+                    id: step.id,
+                    action: step.action,
+                    due_by: step.due_by,
+                });
+            }
+        }
+        Part::HomeVisits => {
+            for visit in home_visits::planned_for_people(db, ids).await? {
+                of(facts, visit.person_id).home_visits.push(PlannedVisit {
+                    id: visit.id,
+                    announced: visit.announced,
+                    window_end: visit.window_end,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn of(facts: &mut HashMap<Uuid, CaseloadFacts>, person_id: Uuid) -> &mut CaseloadFacts {
+    facts.entry(person_id).or_default()
+}

@@ -1,0 +1,166 @@
+//! Keeping `caseload_facts` in step with the records. Every write that changes a part calls [`refresh`] in
+//! its own transaction, after the write; the worklist calls [`facts_for`], which reads the stored parts and
+//! works out (and stores) any that are not there yet.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::facts::{CaseloadFacts, Part, load_part};
+use crate::entities::caseload_fact::{self, Column};
+use crate::error::PersistenceError;
+
+fn column(part: Part) -> Column {
+    match part {
+        Part::StandardsSince => Column::StandardsSince,
+        Part::Contacts => Column::Contacts,
+        Part::Appointments => Column::Appointments,
+        Part::Enforcement => Column::Enforcement,
+        Part::HomeVisits => Column::HomeVisits,
+    }
+}
+
+fn stored(row: &caseload_fact::Model, part: Part) -> Option<&str> {
+    match part {
+        Part::StandardsSince => row.standards_since.as_deref(),
+        Part::Contacts => row.contacts.as_deref(),
+        Part::Appointments => row.appointments.as_deref(),
+        Part::Enforcement => row.enforcement.as_deref(),
+        Part::HomeVisits => row.home_visits.as_deref(),
+    }
+}
+
+fn encode(facts: &CaseloadFacts, part: Part) -> Result<String, PersistenceError> {
+    facts
+        .encode(part)
+        .map_err(|e| PersistenceError::Database(DbErr::Json(e.to_string())))
+}
+
+/// Works one part of a person's facts out again from the records. Call it in the transaction of the write
+/// that changed them, after the write. The person's row is locked first (created if need be), so two
+/// transactions writing for the same person refresh one after the other and the second sees the first's
+/// records: without the lock, under READ COMMITTED, each could store a part missing the other's write.
+pub async fn refresh(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    part: Part,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    let lock = caseload_fact::ActiveModel {
+        person_id: Set(person_id),
+        ..Default::default()
+    };
+    caseload_fact::Entity::insert(lock)
+        .on_conflict(
+            OnConflict::column(Column::PersonId)
+                .update_column(Column::PersonId)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let mut facts = HashMap::new();
+    load_part(db, part, &[person_id], now, &mut facts).await?;
+    let value = encode(facts.entry(person_id).or_default(), part)?;
+    caseload_fact::Entity::update_many()
+        .col_expr(column(part), Expr::value(value))
+        .filter(Column::PersonId.eq(person_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The facts of these people: the stored parts, and any part not stored yet worked out from the records and
+/// stored (without overwriting a part a concurrent write has just refreshed).
+pub async fn facts_for(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, CaseloadFacts>, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: HashMap<Uuid, caseload_fact::Model> = caseload_fact::Entity::find()
+        .filter(Column::PersonId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.person_id, row))
+        .collect();
+    let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(ids.len());
+    let mut missing: HashMap<Part, Vec<Uuid>> = HashMap::new();
+    for id in ids {
+        let entry = facts.entry(*id).or_default();
+        for part in Part::ALL {
+            let decoded = rows
+                .get(id)
+                .and_then(|row| stored(row, part))
+                .map(|text| entry.decode(part, text));
+            match decoded {
+                Some(Ok(())) => {}
+                Some(Err(e)) => {
+                    tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
+                    missing.entry(part).or_default().push(*id);
+                }
+                None => missing.entry(part).or_default().push(*id),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(facts);
+    }
+    for (part, people) in &missing {
+        load_part(db, *part, people, now, &mut facts).await?;
+    }
+    store_missing(db, &facts, &missing).await?;
+    Ok(facts)
+}
+
+/// Stores the parts just worked out. A part already stored is kept (`COALESCE`): if a write refreshed it
+/// meanwhile, that value is at least as fresh as this one.
+async fn store_missing(
+    db: &impl ConnectionTrait,
+    facts: &HashMap<Uuid, CaseloadFacts>,
+    missing: &HashMap<Part, Vec<Uuid>>,
+) -> Result<(), PersistenceError> {
+    let mut rows: HashMap<Uuid, caseload_fact::ActiveModel> = HashMap::new();
+    for (part, people) in missing {
+        for id in people {
+            let value = encode(&facts[id], *part)?;
+            let row = rows
+                .entry(*id)
+                .or_insert_with(|| caseload_fact::ActiveModel {
+                    person_id: Set(*id),
+                    standards_since: Set(None),
+                    contacts: Set(None),
+                    appointments: Set(None),
+                    enforcement: Set(None),
+                    home_visits: Set(None),
+                });
+            match part {
+                Part::StandardsSince => row.standards_since = Set(Some(value)),
+                Part::Contacts => row.contacts = Set(Some(value)),
+                Part::Appointments => row.appointments = Set(Some(value)),
+                Part::Enforcement => row.enforcement = Set(Some(value)),
+                Part::HomeVisits => row.home_visits = Set(Some(value)),
+            }
+        }
+    }
+    let mut on_conflict = OnConflict::column(Column::PersonId);
+    for part in Part::ALL {
+        let name = column(part).as_str();
+        on_conflict.value(
+            column(part),
+            Expr::cust(format!(
+                "COALESCE(\"caseload_facts\".\"{name}\", \"excluded\".\"{name}\")"
+            )),
+        );
+    }
+    caseload_fact::Entity::insert_many(rows.into_values())
+        .on_conflict(on_conflict.to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
