@@ -386,3 +386,70 @@ async fn a_partner_agency_sees_only_the_people_referred_to_it() {
         vec![bob.id]
     );
 }
+
+#[tokio::test]
+async fn a_batch_of_audit_events_keeps_every_field_and_every_absent_one() {
+    let test_db = TestDatabase::migrated().await;
+    let db = test_db.db.connection();
+    let now = monday_morning();
+    let actor = uuid::Uuid::now_v7();
+    let person = uuid::Uuid::now_v7();
+    let full = AuditEntry {
+        actor_id: Some(actor),
+        actor_role: Some("coordinator".to_owned()),
+        action: "consult".to_owned(),
+        person_id: Some(person),
+        entity: "people_search".to_owned(),
+        entity_id: Some(person),
+        purpose: "cohort_management".to_owned(),
+        request_id: Some("req-1 \"quoted\" {braces}, commas".to_owned()),
+        detail: Some(serde_json::json!({"shown": 3, "q": "o'brien"})),
+    };
+    let bare = AuditEntry {
+        action: "disclose".to_owned(),
+        entity: "referral".to_owned(),
+        purpose: "partner_referral".to_owned(),
+        ..Default::default()
+    };
+    // Two batches of different sizes: the same statement serves both on PostgreSQL.
+    audit::append_many(db, vec![full.clone()], now)
+        .await
+        .unwrap();
+    let txn = db.begin().await.unwrap();
+    audit::append_many(&txn, vec![bare.clone(), full.clone(), bare.clone()], now)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let all = audit::query(db, &AuditFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total, 4);
+    let ids: std::collections::HashSet<_> = all.items.iter().map(|event| event.id).collect();
+    assert_eq!(ids.len(), 4, "every event has its own id");
+    for event in &all.items {
+        assert_eq!(event.occurred_at, now);
+        if event.action == "consult" {
+            assert_eq!(event.actor_id, full.actor_id);
+            assert_eq!(event.actor_role, full.actor_role);
+            assert_eq!(event.person_id, full.person_id);
+            assert_eq!(event.entity, full.entity);
+            assert_eq!(event.entity_id, full.entity_id);
+            assert_eq!(event.purpose, full.purpose);
+            assert_eq!(event.request_id, full.request_id);
+            assert_eq!(event.detail, full.detail);
+        } else {
+            assert_eq!(event.action, "disclose");
+            assert_eq!(event.actor_id, None);
+            assert_eq!(event.actor_role, None);
+            assert_eq!(event.person_id, None);
+            assert_eq!(event.entity, "referral");
+            assert_eq!(event.entity_id, None);
+            assert_eq!(event.purpose, "partner_referral");
+            assert_eq!(event.request_id, None);
+            assert_eq!(event.detail, None);
+        }
+    }
+    let consults = all.items.iter().filter(|e| e.action == "consult").count();
+    assert_eq!(consults, 2);
+}
