@@ -6,11 +6,15 @@
 
 use chrono::Duration;
 use reqwest::Method;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement, TransactionTrait,
+};
 use serde_json::{Value, json};
+use uuid::Uuid;
 use vigil_e2e::cohort::later;
 use vigil_e2e::{TestApp, TestUser, spawn_app};
 use vigil_persistence::entities::caseload_fact;
+use vigil_persistence::repositories::contacts;
 
 /// The officer's worklist without the time it was generated (the same clock gives the same answer).
 async fn worklist(app: &TestApp, om: &TestUser) -> Value {
@@ -49,6 +53,38 @@ async fn assert_facts_match_records(app: &TestApp, om: &TestUser, after: &str) {
             "after {after}: a part was not stored: {row:?}"
         );
     }
+}
+
+/// A fresh app with an offender manager and the one person allocated to them.
+async fn officer_with_one_person(family: &str) -> (TestApp, TestUser, Uuid) {
+    let app = spawn_app().await;
+    let coordinator = app.user("coordinator", None).await;
+    let om = app.user("offender_manager", None).await;
+    let person = app.person(&om, "Sam", family).await;
+    app.allocate(&coordinator, person, om.id, "offender_manager")
+        .await;
+    (app, om, person)
+}
+
+/// Polls PostgreSQL until some backend is waiting for a lock (bounded: a writer that never waits fails).
+async fn wait_for_a_lock_wait(app: &TestApp) {
+    for _ in 0..500 {
+        let row = app
+            .db()
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "n").unwrap() > 0 {
+            return;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the second writer never waited for the first");
 }
 
 async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
@@ -226,12 +262,7 @@ mod casework {
     /// read again).
     #[tokio::test]
     async fn contacts_logged_at_the_same_time_are_all_in_the_facts() {
-        let app = spawn_app().await;
-        let coordinator = app.user("coordinator", None).await;
-        let om = app.user("offender_manager", None).await;
-        let person = app.person(&om, "Sam", "Idle").await;
-        app.allocate(&coordinator, person, om.id, "offender_manager")
-            .await;
+        let (app, om, person) = officer_with_one_person("Idle").await;
         assert_facts_match_records(&app, &om, "allocation").await;
 
         let path = format!("/api/v1/people/{person}/contacts");
@@ -259,16 +290,55 @@ mod casework {
         );
     }
 
+    /// The same race made certain: a transaction that logged a contact holds the person's facts until it
+    /// commits; a second one logging an earlier contact waits for it (on PostgreSQL the test checks that it
+    /// is waiting on a lock), then adds its contact to the first one's, not to what it read before (which
+    /// would lose the first, later, contact).
+    #[tokio::test]
+    async fn a_second_writer_waits_for_the_first_and_keeps_its_contact() {
+        let (app, om, person) = officer_with_one_person("Wren").await;
+        worklist(&app, &om).await;
+        let contact = |minute: u32| contacts::NewContact {
+            person_id: person,
+            staff_id: Some(om.id),
+            contact_type: "telephone".to_owned(),
+            occurred_at: app.now() - Duration::minutes(i64::from(minute)),
+            status: "completed".to_owned(),
+            ..Default::default()
+        };
+
+        let first = app.db().begin().await.unwrap();
+        contacts::create(&first, contact(20), app.now())
+            .await
+            .unwrap();
+        let second = {
+            let db = app.db().clone();
+            let (new, now) = (contact(30), app.now());
+            tokio::spawn(async move {
+                let txn = db.begin().await.unwrap();
+                contacts::create(&txn, new, now).await.unwrap();
+                txn.commit().await.unwrap();
+            })
+        };
+        if app.database.is_postgres() {
+            wait_for_a_lock_wait(&app).await;
+        }
+        first.commit().await.unwrap();
+        second.await.unwrap();
+
+        let list = worklist(&app, &om).await;
+        assert_eq!(
+            list["items"][0]["last_contact"],
+            json!(app.now() - Duration::minutes(20))
+        );
+        assert_facts_match_records(&app, &om, "two writers, one after the other").await;
+    }
+
     /// People with no facts stored yet (on record before the facts table, or loaded in bulk) get theirs
     /// worked out on the first read, and the read after that uses them.
     #[tokio::test]
     async fn missing_facts_are_filled_in_on_the_first_read() {
-        let app = spawn_app().await;
-        let coordinator = app.user("coordinator", None).await;
-        let om = app.user("offender_manager", None).await;
-        let person = app.person(&om, "Ola", "Fenn").await;
-        app.allocate(&coordinator, person, om.id, "offender_manager")
-            .await;
+        let (app, om, person) = officer_with_one_person("Fenn").await;
         app.book(&om, person,
             json!({"type": "office_visit", "starts_at": "2026-11-24T10:00:00Z", "duration_minutes": 30}),
         )

@@ -1,6 +1,7 @@
 //! The data set: the cohort of src/cohort.sql, then the measured officer, the other offender managers,
 //! allocations, adoption steps, appointments, contacts, enforcement steps and home visits by set-based
-//! SQL (data.sql). Also EXPLAIN ANALYZE of the worklist's queries.
+//! SQL (data.sql), then every person's caseload facts as a live database keeps them. Also EXPLAIN ANALYZE
+//! of the worklist's queries.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -24,6 +25,7 @@ pub struct Loaded {
     pub contacts: u64,
     pub enforcement_actions: u64,
     pub home_visits: u64,
+    pub caseload_facts: u64,
     pub officer_id: Uuid,
     pub officer_email: String,
     pub caseload: u32,
@@ -35,7 +37,7 @@ impl fmt::Display for Loaded {
         write!(
             f,
             "loaded {} people, {} staff, {} allocations, {} appointments, {} contacts, {} enforcement \
-             actions, {} home visits in {:.1} s",
+             actions, {} home visits, {} people's caseload facts in {:.1} s",
             self.people,
             self.staff,
             self.allocations,
@@ -43,6 +45,7 @@ impl fmt::Display for Loaded {
             self.contacts,
             self.enforcement_actions,
             self.home_visits,
+            self.caseload_facts,
             self.elapsed.as_secs_f64()
         )
     }
@@ -92,6 +95,12 @@ pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> 
             );
         }
     }
+    let began = Instant::now();
+    fill_caseload_facts(db, options.people).await?;
+    eprintln!(
+        "caseload:   {:.1} s: caseload facts of every person",
+        began.elapsed().as_secs_f64()
+    );
     db.execute_unprepared("CHECKPOINT").await?;
     Ok(Loaded {
         people: count(db, "people").await?,
@@ -101,11 +110,25 @@ pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> 
         contacts: count(db, "contacts").await?,
         enforcement_actions: count(db, "enforcement_actions").await?,
         home_visits: count(db, "home_visits").await?,
+        caseload_facts: count(db, "caseload_facts").await?,
         officer_id: officer.id,
         officer_email,
         caseload: options.caseload,
         elapsed: started.elapsed(),
     })
+}
+
+/// Works out and stores every person's caseload facts, a thousand people at a time, with the code a
+/// worklist uses to fill in facts it does not find: a live database has them all, kept by each write.
+async fn fill_caseload_facts(db: &DatabaseConnection, people: u32) -> Result<()> {
+    let ids = (1..=people)
+        .map(|n| Uuid::parse_str(&crate::load_driver::person_id(n)))
+        .collect::<Result<Vec<Uuid>, _>>()?;
+    let now = chrono::Utc::now();
+    for chunk in ids.chunks(1_000) {
+        vigil_persistence::caseload::store::facts_for(db, chunk, now).await?;
+    }
+    Ok(())
 }
 
 /// data.sql's statements: split on `;` at the end of a line, outside `$$` function bodies.
@@ -155,15 +178,16 @@ pub struct Explained {
     pub plan: String,
 }
 
-/// EXPLAIN (ANALYZE, BUFFERS) of each query `vigil_persistence::caseload::assemble` sends, written as
-/// sea-orm writes them (an `IN` list of the caseload's ids).
+/// EXPLAIN (ANALYZE, BUFFERS) of the three queries `vigil_persistence::caseload::assemble` sends, written
+/// as sea-orm writes them (an `IN` list of the caseload's ids), then of the seven that work a caseload's
+/// facts out from the records (a first read; a write refreshes one part for one person).
 pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Result<Vec<Explained>> {
     let ids = (1..=loaded.caseload)
         .map(|n| format!("'{}'", crate::load_driver::person_id(n)))
         .collect::<Vec<_>>()
         .join(", ");
     let officer = loaded.officer_id;
-    let queries: [(&'static str, String); 9] = [
+    let queries: [(&'static str, String); 10] = [
         (
             "allocations::active_for_staff",
             format!(
@@ -173,6 +197,10 @@ pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Resul
         (
             "people::find_many",
             format!("SELECT * FROM people WHERE id IN ({ids})"),
+        ),
+        (
+            "caseload::store::facts_for",
+            format!("SELECT * FROM caseload_facts WHERE person_id IN ({ids})"),
         ),
         (
             "appointments::booked_for_people",

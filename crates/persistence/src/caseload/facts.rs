@@ -51,6 +51,21 @@ pub struct ContactFacts {
     pub recent: Vec<RecentContact>,
 }
 
+impl ContactFacts {
+    /// The part after one more contact is logged at `now`: the same as working it out from the records
+    /// again (completed contacts only; the latest ever; the lookback's, oldest first), without reading them.
+    pub fn with_logged(mut self, contact: RecentContact, now: DateTime<Utc>) -> Self {
+        let window = now - Duration::days(CONTACT_LOOKBACK_DAYS);
+        self.last_completed = self.last_completed.max(Some(contact.at));
+        self.recent.retain(|c| c.at >= window);
+        if contact.at >= window {
+            let position = self.recent.partition_point(|c| c.at <= contact.at);
+            self.recent.insert(position, contact);
+        }
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentContact {
     pub at: DateTime<Utc>,

@@ -5,13 +5,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, LockType, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
-use super::facts::{CaseloadFacts, Part, load_part};
+use super::facts::{CaseloadFacts, ContactFacts, Part, RecentContact, load_part};
 use crate::entities::caseload_fact::{self, Column};
+use crate::entities::contact;
 use crate::error::PersistenceError;
+use crate::repositories::contacts::STATUS_COMPLETED;
 
 fn column(part: Part) -> Column {
     match part {
@@ -49,21 +53,89 @@ pub async fn refresh(
     part: Part,
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
-    let lock = caseload_fact::ActiveModel {
+    lock(db, person_id).await?;
+    let mut facts = HashMap::new();
+    load_part(db, part, &[person_id], now, &mut facts).await?;
+    store_part(db, person_id, facts.entry(person_id).or_default(), part).await
+}
+
+/// After a contact is logged (in its transaction): a completed one is added to the stored contacts part
+/// (locked and read back in one statement) instead of reading the person's contacts again, the write
+/// path logged most often; an attempted one changes nothing. With no part stored yet it is worked out in
+/// full.
+pub async fn contact_logged(
+    db: &impl ConnectionTrait,
+    contact: &contact::Model,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    if contact.status != STATUS_COMPLETED {
+        return Ok(());
+    }
+    let locked = lock(db, contact.person_id).await?;
+    let Some(Ok(stored)) = locked
+        .contacts
+        .as_deref()
+        .map(serde_json::from_str::<ContactFacts>)
+    else {
+        return refresh(db, contact.person_id, Part::Contacts, now).await;
+    };
+    let updated = stored.with_logged(
+        RecentContact {
+            at: contact.occurred_at,
+            contact_type: contact.contact_type.clone(),
+        },
+        now,
+    );
+    let mut facts = CaseloadFacts {
+        contacts: updated,
+        ..Default::default()
+    };
+    store_part(db, contact.person_id, &mut facts, Part::Contacts).await
+}
+
+/// Locks the person's facts row (creating it empty if need be) and returns it as it stands once locked.
+/// `SELECT … FOR NO KEY UPDATE` writes nothing, and on PostgreSQL waits for a concurrent holder to commit
+/// and then returns the row as that holder left it; SQLite has one writer at a time and no row locks.
+async fn lock(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<caseload_fact::Model, PersistenceError> {
+    if let Some(row) = locked_row(db, person_id).await? {
+        return Ok(row);
+    }
+    let empty = caseload_fact::ActiveModel {
         person_id: Set(person_id),
         ..Default::default()
     };
-    caseload_fact::Entity::insert(lock)
-        .on_conflict(
-            OnConflict::column(Column::PersonId)
-                .update_column(Column::PersonId)
-                .to_owned(),
-        )
+    // Two writers may both find no row: one inserts, the other does nothing and then waits on its lock.
+    caseload_fact::Entity::insert(empty)
+        .on_conflict_do_nothing()
         .exec_without_returning(db)
         .await?;
-    let mut facts = HashMap::new();
-    load_part(db, part, &[person_id], now, &mut facts).await?;
-    let value = encode(facts.entry(person_id).or_default(), part)?;
+    locked_row(db, person_id)
+        .await?
+        .ok_or(PersistenceError::NotFound {
+            entity: "caseload facts",
+        })
+}
+
+async fn locked_row(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Option<caseload_fact::Model>, PersistenceError> {
+    Ok(caseload_fact::Entity::find_by_id(person_id)
+        .lock(LockType::NoKeyUpdate)
+        .one(db)
+        .await?)
+}
+
+async fn store_part(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    facts: &mut CaseloadFacts,
+    part: Part,
+) -> Result<(), PersistenceError> {
+    let value = encode(facts, part)?;
     caseload_fact::Entity::update_many()
         .col_expr(column(part), Expr::value(value))
         .filter(Column::PersonId.eq(person_id))

@@ -6,10 +6,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::caseload::Part;
-use crate::caseload::store::refresh;
+use crate::caseload::store::contact_logged;
 use crate::entities::contact;
 use crate::error::PersistenceError;
+
+/// The status of a contact that happened (the other is `attempted`); only these count.
+pub const STATUS_COMPLETED: &str = "completed";
 
 #[derive(Debug, Clone, Default)]
 pub struct NewContact {
@@ -47,7 +49,7 @@ pub async fn create(
         created_at: Set(now),
     };
     let saved = model.insert(db).await?;
-    refresh(db, saved.person_id, Part::Contacts, now).await?;
+    contact_logged(db, &saved, now).await?;
     Ok(saved)
 }
 
@@ -135,7 +137,7 @@ pub async fn completed_for_people_since(
             contact::Column::ContactType,
         ])
         .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
-        .filter(contact::Column::Status.eq("completed"))
+        .filter(contact::Column::Status.eq(STATUS_COMPLETED))
         .filter(contact::Column::OccurredAt.gte(since))
         .order_by_asc(contact::Column::OccurredAt)
         .into_tuple()
@@ -158,7 +160,7 @@ pub async fn last_completed_for_people(
         .column(contact::Column::PersonId)
         .column_as(contact::Column::OccurredAt.max(), "last")
         .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
-        .filter(contact::Column::Status.eq("completed"))
+        .filter(contact::Column::Status.eq(STATUS_COMPLETED))
         .group_by(contact::Column::PersonId)
         .into_tuple()
         .all(db)
