@@ -100,7 +100,7 @@ async fn run(options: Options) -> Result<()> {
         client,
         base,
         token,
-        caseload: options.caseload,
+        contact_people: options.contact_people,
     };
     let check = load::check_caseload(&target).await?;
     eprintln!("caseload: the officer's worklist has {check} people");
@@ -126,7 +126,7 @@ async fn run(options: Options) -> Result<()> {
             scripts: options.scripts.clone(),
             clients: options.clients,
             threads: options.pgbench_threads,
-            people: options.caseload,
+            people: options.contact_people,
             actor: loaded.officer_id,
         };
         cohort::checkpoint(database.connection()).await?;
@@ -217,11 +217,12 @@ impl Report {
     fn print(&self, options: &Options, loaded: &data::Loaded, load_before: &str) {
         println!();
         println!(
-            "## caseload: {} people, {} appointments, {} contacts; officer's caseload {}; {} clients, {} s after {} s warm-up",
+            "## caseload: {} people, {} appointments, {} contacts; officer's caseload {}; contacts logged for {} people; {} clients, {} s after {} s warm-up",
             loaded.people,
             loaded.appointments,
             loaded.contacts,
             options.caseload,
+            options.contact_people,
             options.clients,
             options.duration.as_secs(),
             options.warmup.as_secs()

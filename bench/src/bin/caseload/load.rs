@@ -13,7 +13,7 @@ use crate::load_driver::{self, RunResult, person_id};
 pub enum Scenario {
     /// `GET /api/v1/caseload` as the officer.
     Caseload,
-    /// `POST /api/v1/people/{id}/contacts` for a random person of the officer's caseload.
+    /// `POST /api/v1/people/{id}/contacts` for a random person (of the caseload, or of the cohort).
     LogContact,
 }
 
@@ -22,8 +22,8 @@ pub struct Target {
     pub client: reqwest::Client,
     pub base: String,
     pub token: String,
-    /// Persons 1..=caseload are the officer's.
-    pub caseload: u32,
+    /// Contacts are logged for persons 1..=contact_people.
+    pub contact_people: u32,
 }
 
 /// One worklist read before the load, to check that it is the officer's whole caseload.
@@ -72,7 +72,7 @@ pub async fn run(
                 .client
                 .get(format!("{}/api/v1/caseload", target.base)),
             Scenario::LogContact => {
-                let person = person_id(rng.random_range(1..=target.caseload));
+                let person = person_id(rng.random_range(1..=target.contact_people));
                 let occurred_at =
                     chrono::Utc::now() - chrono::Duration::minutes(rng.random_range(5..=600));
                 target

@@ -26,6 +26,9 @@ Options:
   --client-threads N    client runtime threads (default: CPUs)
   --pgbench-threads N   pgbench -j (default 2)
   --only caseload|contacts   run one scenario
+  --contacts-across caseload|cohort
+                        whom contacts are logged for: the officer's people (default; 32 clients on 40
+                        people often write for the same person at once) or anyone in the cohort
   --pgbench PATH        pgbench (default $PGBENCH or /usr/lib/postgresql/15/bin/pgbench)
   --scripts DIR         pgbench scripts (default bench/pgbench)
   --database NAME       database to (re)create (default vigil_caseload_bench)
@@ -50,6 +53,9 @@ pub struct Options {
     pub max_requests_per_client: u64,
     pub caseload_run: bool,
     pub contact_run: bool,
+    /// Contacts are logged for persons 1..=this (the caseload, or the whole cohort).
+    pub contact_people: u32,
+    contacts_across_cohort: bool,
     pub pgbench: PathBuf,
     pub scripts: PathBuf,
     pub database: String,
@@ -75,6 +81,8 @@ impl Options {
             pgbench_threads: 2,
             max_requests_per_client: 1_000_000,
             caseload_run: true,
+            contact_people: 0,
+            contacts_across_cohort: false,
             contact_run: true,
             pgbench: std::env::var_os("PGBENCH").map_or_else(
                 || PathBuf::from("/usr/lib/postgresql/15/bin/pgbench"),
@@ -106,6 +114,11 @@ impl Options {
                     "contacts" => options.caseload_run = false,
                     other => bail!("--only takes caseload or contacts, not {other:?}"),
                 },
+                "--contacts-across" => match value()?.as_str() {
+                    "caseload" => options.contacts_across_cohort = false,
+                    "cohort" => options.contacts_across_cohort = true,
+                    other => bail!("--contacts-across takes caseload or cohort, not {other:?}"),
+                },
                 "--pgbench" => options.pgbench = PathBuf::from(value()?),
                 "--scripts" => options.scripts = PathBuf::from(value()?),
                 "--database" => options.database = value()?,
@@ -128,6 +141,11 @@ impl Options {
         if options.caseload == 0 || options.caseload > options.people {
             bail!("--caseload must be between 1 and --people");
         }
+        options.contact_people = if options.contacts_across_cohort {
+            options.people
+        } else {
+            options.caseload
+        };
         if options.other_staff == 0 || options.appointments == 0 || options.contacts == 0 {
             bail!("--other-staff, --appointments and --contacts must be positive");
         }
