@@ -104,17 +104,11 @@ pub async fn list_people(
     require(&caller, Permission::ReadPeople)?;
     let (mut filter, page) = people_filter(query, &caller)?;
     let visibility = Visibility::of(&caller);
-    let txn = state.db.begin().await?;
-    filter.only_ids = partner_scope(&txn, &caller).await?;
-    let found = people::search(&txn, &filter, page).await?;
-    // A list shows personal data too: one audit event per person shown.
-    let entries = found
-        .items
-        .iter()
-        .map(|person| caller.audit(visibility.read_action(), "people_search", Some(person.id)))
-        .collect();
-    vigil_persistence::repositories::audit::append_many(&txn, entries, state.clock.now()).await?;
-    txn.commit().await?;
+    let db = state.db.connection();
+    filter.only_ids = partner_scope(db, &caller).await?;
+    // A list shows personal data too: one audit event per person shown, committed with the read.
+    let audit = caller.audit(visibility.read_action(), "people_search", None);
+    let found = people::search_audited(db, &filter, page, audit, state.clock.now()).await?;
     Ok(Json(PeoplePage {
         items: found
             .items

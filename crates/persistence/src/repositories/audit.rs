@@ -2,6 +2,7 @@
 //! purpose: callers write an event in the same transaction as the work it records.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Values;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set,
     Statement, Value,
@@ -141,6 +142,61 @@ const APPEND_MANY_POSTGRES: &str = "INSERT INTO audit_events \
     FROM UNNEST($1::uuid[], $3::uuid[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::uuid[], \
     $9::text[], $10::jsonb[], $11::jsonb[]) \
     AS e(id, actor_id, actor_role, action, person_id, entity, entity_id, purpose, request_id, detail)";
+
+/// On PostgreSQL: `select`, and in the same statement one event per row it returns (a data-modifying
+/// `WITH`): `template` with the row's `person_column` as the person. The rows read and their audit then
+/// commit together as one statement, without a transaction around them: one round trip instead of
+/// `BEGIN`, read, insert, `COMMIT`. `most_rows` (the page size) bounds the rows `select` returns; that
+/// many ids are made, and the unused ones are dropped. The rows come back in `select`'s order (a `WITH`
+/// query read once is a stored list, scanned in the order it was written).
+pub(crate) fn select_recording_each_row(
+    select: Statement,
+    person_column: &str,
+    template: AuditEntry,
+    now: DateTime<Utc>,
+    most_rows: u64,
+) -> Statement {
+    let select_sql = select.sql;
+    let mut values = select
+        .values
+        .map(|Values(values)| values)
+        .unwrap_or_default();
+    let ids: Vec<Uuid> = (0..most_rows).map(|_| Uuid::now_v7()).collect();
+    let first = values.len();
+    values.extend([
+        Value::from(ids),
+        now.into(),
+        template.actor_id.into(),
+        template.actor_role.into(),
+        template.action.into(),
+        template.entity.into(),
+        template.entity_id.into(),
+        template.purpose.into(),
+        template.request_id.into(),
+        template.detail.into(),
+    ]);
+    let p = |k: usize| format!("${}", first + k);
+    let sql = format!(
+        "WITH shown AS ({select_sql}), recorded AS (INSERT INTO audit_events \
+         (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, \
+         request_id, detail) \
+         SELECT ({ids}::uuid[])[r.n], {now}::timestamptz, {actor}::uuid, {role}::text, {action}::text, \
+         r.person_id, {entity}::text, {entity_id}::uuid, {purpose}::text, {request}::text, {detail}::json \
+         FROM (SELECT shown.\"{person_column}\" AS person_id, row_number() OVER () AS n FROM shown) AS r) \
+         SELECT * FROM shown",
+        ids = p(1),
+        now = p(2),
+        actor = p(3),
+        role = p(4),
+        action = p(5),
+        entity = p(6),
+        entity_id = p(7),
+        purpose = p(8),
+        request = p(9),
+        detail = p(10),
+    );
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
 
 /// The events of one batch as one array per column, in the order of [`APPEND_MANY_POSTGRES`]'s
 /// parameters; every event shares the instant `now`.

@@ -1,7 +1,10 @@
 //! Pagination shared by every list.
 
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, QueryTrait, Select};
+use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryResult,
+    QuerySelect, QueryTrait, Select, Statement,
+};
 
 use crate::error::PersistenceError;
 
@@ -78,8 +81,10 @@ where
 
 /// Like [`fetch`], but counts at most `cap` matches: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT cap + 1)`
 /// stops reading after the cap, so a search that matches most of a large table costs no more to count
-/// than one that matches a thousand. `total` is then `cap` and `total_capped` true. The page is read
-/// first: when it is not full it is the last one and gives the total, and nothing is counted.
+/// than one that matches a thousand. `total` is then `cap` and `total_capped` true. The count rides on
+/// the page as a scalar subquery (`SELECT …, (SELECT COUNT(*) …) AS capped_total … LIMIT n OFFSET m`):
+/// one statement and one round trip, read from one snapshot; the database evaluates an uncorrelated
+/// subquery once, not per row. Only a page with no rows past the start is counted on its own.
 pub async fn fetch_capped<E>(
     db: &impl ConnectionTrait,
     query: Select<E>,
@@ -90,13 +95,68 @@ where
     E: EntityTrait,
     E::Model: Send + Sync,
 {
-    let items = items(db, query.clone(), page).await?;
-    let counted = match page.total_if_last(items.len()) {
-        Some(total) => total,
+    let paged = capped_page(db.get_database_backend(), query.clone(), page, cap);
+    let rows = db.query_all_raw(paged).await?;
+    capped_answer(db, rows, query, page, cap).await
+}
+
+/// The statement [`fetch_capped`] runs: `query`'s page with the capped count as a column.
+///
+/// `LIMIT` and `OFFSET` are written into the text rather than bound. A prepared statement is planned
+/// for any parameters after its first runs only when that generic plan looks no dearer than the plans
+/// made for the actual values; with a bound `LIMIT` PostgreSQL assumes a tenth of the matches and
+/// prices the generic plan at three times the real one, so it planned the page afresh on every search
+/// (0.34 ms of planning, against 0.25–0.4 ms of running). With the numbers in the text the generic
+/// plan, the same index scans, is kept. A page size and position are a handful of texts, not one per search.
+pub(crate) fn capped_page<E: EntityTrait>(
+    backend: DbBackend,
+    query: Select<E>,
+    page: PageRequest,
+    cap: u64,
+) -> Statement {
+    let counted = Expr::SubQuery(
+        None,
+        Box::new(capped_count(query.clone(), cap + 1).into_sub_query_statement()),
+    );
+    let statement = backend.build(&query.expr_as(counted, CAPPED_TOTAL).into_query());
+    Statement {
+        sql: format!(
+            "{} LIMIT {} OFFSET {}",
+            statement.sql,
+            page.per_page,
+            page.offset()
+        ),
+        ..statement
+    }
+}
+
+/// The page [`fetch_capped`] answers from the rows of [`capped_page`] (`query` counts an empty page
+/// past the start, which has no row to carry the count).
+pub(crate) async fn capped_answer<E>(
+    db: &impl ConnectionTrait,
+    rows: Vec<QueryResult>,
+    query: Select<E>,
+    page: PageRequest,
+    cap: u64,
+) -> Result<Page<E::Model>, PersistenceError>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let counted = match rows.first() {
+        Some(row) => u64::try_from(row.try_get::<i64>("", CAPPED_TOTAL)?).unwrap_or_default(),
+        None if page.offset() == 0 => 0,
         None => count_up_to(db, query, cap + 1).await?,
     };
+    let items = rows
+        .iter()
+        .map(|row| E::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(page.answer(items, counted.min(cap), counted > cap))
 }
+
+/// The column [`fetch_capped`] adds to a page for the capped count.
+const CAPPED_TOTAL: &str = "capped_total";
 
 async fn items<E>(
     db: &impl ConnectionTrait,
@@ -120,26 +180,23 @@ async fn count_up_to<E: EntityTrait>(
     query: Select<E>,
     limit: u64,
 ) -> Result<u64, PersistenceError> {
-    let mut matches = query.select_only().expr(Expr::cust("1")).limit(limit);
-    QueryTrait::query(&mut matches).clear_order_by();
-    let count = Query::select()
-        .expr(Expr::cust("COUNT(*) AS num_items"))
-        .from_subquery(matches.into_query(), "capped")
-        .to_owned();
-    Ok(match db.query_one(&count).await? {
+    Ok(match db.query_one(&capped_count(query, limit)).await? {
         Some(row) => u64::try_from(row.try_get::<i64>("", "num_items")?).unwrap_or_default(),
         None => 0,
     })
 }
 
-impl PageRequest {
-    /// The total, when a page of `shown` items must be the last one: it is not full, and it is not an
-    /// empty page past the start (the list may have ended on an earlier page).
-    fn total_if_last(&self, shown: usize) -> Option<u64> {
-        let shown = u64::try_from(shown).ok()?;
-        (shown < self.per_page && (shown > 0 || self.offset() == 0)).then(|| self.offset() + shown)
-    }
+/// `SELECT COUNT(*) AS num_items FROM (SELECT 1 … LIMIT limit) AS capped`, without the list's order.
+fn capped_count<E: EntityTrait>(query: Select<E>, limit: u64) -> SelectStatement {
+    let mut matches = query.select_only().expr(Expr::cust("1")).limit(limit);
+    QueryTrait::query(&mut matches).clear_order_by();
+    Query::select()
+        .expr(Expr::cust("COUNT(*) AS num_items"))
+        .from_subquery(matches.into_query(), "capped")
+        .to_owned()
+}
 
+impl PageRequest {
     fn answer<T>(&self, items: Vec<T>, total: u64, total_capped: bool) -> Page<T> {
         Page {
             items,
@@ -153,7 +210,28 @@ impl PageRequest {
 
 #[cfg(test)]
 mod tests {
-    use super::PageRequest;
+    use sea_orm::{DbBackend, EntityTrait};
+
+    use super::{PageRequest, capped_page};
+    use crate::entities::person;
+
+    #[test]
+    fn the_page_carries_its_capped_count_and_writes_its_limit_into_the_text() {
+        let page = PageRequest::new(Some(3), Some(25));
+        let statement = capped_page(DbBackend::Postgres, person::Entity::find(), page, 1000);
+        assert!(
+            statement
+                .sql
+                .contains("(SELECT COUNT(*) AS num_items FROM (SELECT 1 FROM \"people\" LIMIT $1)"),
+            "{}",
+            statement.sql
+        );
+        assert!(
+            statement.sql.ends_with(" LIMIT 25 OFFSET 50"),
+            "{}",
+            statement.sql
+        );
+    }
 
     #[test]
     fn clamps_page_and_size() {
@@ -161,25 +239,5 @@ mod tests {
         assert_eq!(request.page, 1);
         assert_eq!(request.per_page, PageRequest::MAX_PER_PAGE);
         assert_eq!(PageRequest::new(Some(3), Some(20)).offset(), 40);
-    }
-
-    #[test]
-    fn a_page_that_is_not_full_tells_the_total() {
-        let third = PageRequest::new(Some(3), Some(20));
-        assert_eq!(third.total_if_last(7), Some(47));
-        assert_eq!(
-            third.total_if_last(20),
-            None,
-            "a full page may not be the last"
-        );
-        assert_eq!(
-            third.total_if_last(0),
-            None,
-            "the list may have ended earlier"
-        );
-        assert_eq!(
-            PageRequest::new(Some(1), Some(20)).total_if_last(0),
-            Some(0)
-        );
     }
 }

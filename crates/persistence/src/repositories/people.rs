@@ -3,13 +3,16 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DeriveIden, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, UpdateMany,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    DeriveIden, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    UpdateMany,
 };
 use uuid::Uuid;
 use vigil_domain::{PeopleSearch, name_key, prefix_upper_bound};
 
+use super::audit::{self, AuditEntry};
 use super::page::{Page, PageRequest};
+use crate::begin_write;
 use crate::entities::{allocation, person};
 use crate::error::PersistenceError;
 
@@ -113,6 +116,43 @@ pub async fn search(
     filter: &PeopleFilter,
     page: PageRequest,
 ) -> Result<Page<person::Model>, PersistenceError> {
+    super::page::fetch_capped(db, search_query(filter), page, SEARCH_TOTAL_CAP).await
+}
+
+/// [`search`], recording one audit event per person shown (`template` with that person), in the same
+/// transaction: on PostgreSQL a single statement ([`audit::select_recording_each_row`]), elsewhere a
+/// transaction around the search and [`audit::append_many`].
+pub async fn search_audited(
+    db: &DatabaseConnection,
+    filter: &PeopleFilter,
+    page: PageRequest,
+    template: AuditEntry,
+    now: DateTime<Utc>,
+) -> Result<Page<person::Model>, PersistenceError> {
+    let query = search_query(filter);
+    if db.get_database_backend() == DbBackend::Postgres {
+        let paged =
+            super::page::capped_page(DbBackend::Postgres, query.clone(), page, SEARCH_TOTAL_CAP);
+        let statement = audit::select_recording_each_row(paged, "id", template, now, page.per_page);
+        let rows = db.query_all_raw(statement).await?;
+        return super::page::capped_answer(db, rows, query, page, SEARCH_TOTAL_CAP).await;
+    }
+    let txn = begin_write(db).await?;
+    let found = super::page::fetch_capped(&txn, query, page, SEARCH_TOTAL_CAP).await?;
+    let entries = found
+        .items
+        .iter()
+        .map(|person| AuditEntry {
+            person_id: Some(person.id),
+            ..template.clone()
+        })
+        .collect();
+    audit::append_many(&txn, entries, now).await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+fn search_query(filter: &PeopleFilter) -> Select<person::Entity> {
     let mut condition = Condition::all();
     match &filter.q {
         Some(PeopleSearch::Pnc(pnc)) => {
@@ -150,12 +190,11 @@ pub async fn search(
     if let Some(ids) = &filter.only_ids {
         condition = condition.add(person::Column::Id.is_in(ids.iter().copied()));
     }
-    let query = person::Entity::find()
+    person::Entity::find()
         .filter(condition)
         .order_by_asc(Expr::col((person::Entity, NameKey::FamilyKey)))
         .order_by_asc(Expr::col((person::Entity, NameKey::GivenKey)))
-        .order_by_asc(person::Column::Id);
-    super::page::fetch_capped(db, query, page, SEARCH_TOTAL_CAP).await
+        .order_by_asc(person::Column::Id)
 }
 
 /// `key >= prefix AND key < upper bound`: the keys that start with `prefix`, as a range an index serves.
