@@ -2,6 +2,7 @@
 //! each), each sending requests back to back until the run's time is up or it has sent its cap of
 //! requests. What each request is, is the caller's (a closure); timing and counting are here.
 
+use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -9,6 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 
+use crate::common_options::Common;
 use crate::stats::Summary;
 
 /// Person `n`'s id, as `bench_person_id(n)` makes it in cohort.sql.
@@ -37,6 +39,62 @@ pub async fn login(
         .as_str()
         .map(str::to_owned)
         .context("login answered without an access_token")
+}
+
+/// Measures one HTTP scenario the way both API benches do: [`announce`], the unmeasured warm-up, which must have at least one success (else the scenario
+/// is broken, not slow), then the measured run; progress and failures go to stderr under `prefix`, the
+/// binary's name. `run` runs the scenario at `options.clients` clients for the time it is given.
+pub async fn measure<S, F, Fut>(
+    prefix: &str,
+    scenario: S,
+    options: &Common,
+    db: &sea_orm::DatabaseConnection,
+    run: F,
+) -> Result<Summary>
+where
+    S: Debug,
+    F: Fn(Duration) -> Fut,
+    Fut: Future<Output = Result<RunResult>>,
+{
+    announce(prefix, &format!("API {scenario:?}"), options, db).await?;
+    if !options.warmup.is_zero() {
+        let warmup = run(options.warmup).await?;
+        if warmup.ok == 0 {
+            bail!(
+                "no successful request during the warm-up of {scenario:?}: {}",
+                warmup.first_error.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    let measured = run(options.duration).await?;
+    if measured.errors > 0 {
+        eprintln!(
+            "{prefix}: API {scenario:?}: {} failed requests (first: {})",
+            measured.errors,
+            measured.first_error.as_deref().unwrap_or("?")
+        );
+    }
+    let summary = measured.summary();
+    eprintln!("{prefix}:   {summary}");
+    Ok(summary)
+}
+
+/// What comes before every measured scenario, HTTP or pgbench: a checkpoint, so that the previous run's
+/// writes are not paid for by this one, and a progress line naming `what` is run and for how long.
+pub async fn announce(
+    prefix: &str,
+    what: &str,
+    options: &Common,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<()> {
+    crate::cohort::checkpoint(db).await?;
+    eprintln!(
+        "{prefix}: {what}: warm-up {} s, then {} s at {} clients",
+        options.warmup.as_secs(),
+        options.duration.as_secs(),
+        options.clients
+    );
+    Ok(())
 }
 
 /// What one run came to, across all clients.

@@ -10,6 +10,7 @@
 //! Run: `scripts/with-postgres.sh cargo run --release -p vigil-bench` (see bench/README.md).
 
 mod cohort;
+mod common_options;
 mod http_load;
 mod load_driver;
 mod options;
@@ -36,16 +37,19 @@ pub const SEARCH_FRAGMENTS: [&str; 16] = [
     "kha", "obr", "ngu",
 ];
 
+/// What this binary's progress lines on stderr start with.
+const PREFIX: &str = "vigil-bench";
+
 fn main() -> Result<()> {
     let options = Options::from_args(std::env::args().skip(1))?;
-    if options.help {
+    if options.common.help {
         println!("{}", options::USAGE);
         return Ok(());
     }
     // The benchmark's own work (the HTTP clients, orchestration) runs here; the server gets its own
     // runtime on its own threads below, as `vigil serve` would have in its own process.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(options.client_threads)
+        .worker_threads(options.common.client_threads)
         .enable_all()
         .build()?;
     runtime.block_on(run(options))
@@ -82,13 +86,13 @@ async fn run(options: Options) -> Result<()> {
         bail!("the benchmark needs PostgreSQL, not {server_url}");
     }
     let load_before = load_average();
-    let url = cohort::recreate_database(&server_url, &options.database).await?;
+    let url = cohort::recreate_database(&server_url, &options.common.database).await?;
     eprintln!("vigil-bench: database {url}");
 
     // A small pool for setup and checkpoints; the server makes its own (of --pool connections).
     let database = Database::connect(&url, 2).await?;
     database.migrate_up(None).await?;
-    let loaded = cohort::load(database.connection(), options.people).await?;
+    let loaded = cohort::load(database.connection(), options.common.people).await?;
     eprintln!(
         "vigil-bench: loaded {} people, {} addresses, {} allocations in {:.1} s",
         loaded.people,
@@ -97,9 +101,9 @@ async fn run(options: Options) -> Result<()> {
         loaded.elapsed.as_secs_f64()
     );
 
-    let server = server::start(&url, options.pool, options.server_threads)?;
+    let server = server::start(&url, options.common.pool, options.common.server_threads)?;
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.clients * 2)
+        .pool_max_idle_per_host(options.common.clients * 2)
         .timeout(Duration::from_secs(30))
         .build()?;
     let base = format!("http://{}", server.address);
@@ -114,15 +118,15 @@ async fn run(options: Options) -> Result<()> {
         client,
         base,
         token,
-        people: options.people,
+        people: options.common.people,
     };
     let pg = PgbenchRun {
-        program: options.pgbench.clone(),
+        program: options.common.pgbench.clone(),
         url: url.clone(),
-        scripts: options.scripts.clone(),
-        clients: options.clients,
-        threads: options.pgbench_threads,
-        people: options.people,
+        scripts: options.common.scripts.clone(),
+        clients: options.common.clients,
+        threads: options.common.pgbench_threads,
+        people: options.common.people,
         actor: loaded.coordinator_id,
     };
     pg.check()?;
@@ -147,10 +151,20 @@ async fn run(options: Options) -> Result<()> {
         HttpScenario::PersonRead => options.person_read,
         HttpScenario::Search => options.search,
     }) {
-        let api = measure_http(&target, scenario, &options, database.connection()).await?;
-        let pgbench_full = measure_pgbench(&pg, full, &options, database.connection()).await?;
-        let pgbench_read_only =
-            measure_pgbench(&pg, read_only, &options, database.connection()).await?;
+        let common = &options.common;
+        let db = database.connection();
+        let api = load_driver::measure(PREFIX, scenario, common, db, |duration| {
+            http_load::run(
+                &target,
+                scenario,
+                common.clients,
+                duration,
+                common.max_requests_per_client,
+            )
+        })
+        .await?;
+        let pgbench_full = pg.measure(PREFIX, full, common, db).await?;
+        let pgbench_read_only = pg.measure(PREFIX, read_only, common, db).await?;
         rows.push(Row {
             scenario: label,
             api,
@@ -167,86 +181,10 @@ async fn run(options: Options) -> Result<()> {
     );
     server.stop();
     database.close().await?;
-    if !options.keep_database {
-        cohort::drop_database(&server_url, &options.database).await?;
+    if !options.common.keep_database {
+        cohort::drop_database(&server_url, &options.common.database).await?;
     }
     Ok(())
-}
-
-async fn measure_http(
-    target: &HttpTarget,
-    scenario: HttpScenario,
-    options: &Options,
-    db: &vigil_persistence::DatabaseConnection,
-) -> Result<Summary> {
-    cohort::checkpoint(db).await?;
-    eprintln!(
-        "vigil-bench: API {scenario:?}: warm-up {} s, then {} s at {} clients",
-        options.warmup.as_secs(),
-        options.duration.as_secs(),
-        options.clients
-    );
-    if !options.warmup.is_zero() {
-        let warmup = http_load::run(
-            target,
-            scenario,
-            options.clients,
-            options.warmup,
-            options.max_requests_per_client,
-        )
-        .await?;
-        if warmup.ok == 0 {
-            bail!(
-                "no successful request during the warm-up of {scenario:?}: {}",
-                warmup.first_error.as_deref().unwrap_or("?")
-            );
-        }
-    }
-    let measured = http_load::run(
-        target,
-        scenario,
-        options.clients,
-        options.duration,
-        options.max_requests_per_client,
-    )
-    .await?;
-    if measured.errors > 0 {
-        eprintln!(
-            "vigil-bench: API {scenario:?}: {} failed requests (first: {})",
-            measured.errors,
-            measured.first_error.as_deref().unwrap_or("?")
-        );
-    }
-    let summary = measured.summary();
-    eprintln!("vigil-bench:   {summary}");
-    Ok(summary)
-}
-
-async fn measure_pgbench(
-    pg: &PgbenchRun,
-    script: &str,
-    options: &Options,
-    db: &vigil_persistence::DatabaseConnection,
-) -> Result<Summary> {
-    cohort::checkpoint(db).await?;
-    eprintln!(
-        "vigil-bench: pgbench {script}: warm-up {} s, then {} s at {} clients",
-        options.warmup.as_secs(),
-        options.duration.as_secs(),
-        options.clients
-    );
-    let pg = pg.clone();
-    let script = script.to_owned();
-    let (warmup, duration) = (options.warmup, options.duration);
-    let summary = tokio::task::spawn_blocking(move || -> Result<Summary> {
-        if !warmup.is_zero() {
-            pg.run(&script, warmup)?;
-        }
-        pg.run(&script, duration)
-    })
-    .await??;
-    eprintln!("vigil-bench:   {summary}");
-    Ok(summary)
 }
 
 fn print_report(options: &Options, loaded: &cohort::Loaded, rows: &[Row]) {
@@ -254,18 +192,18 @@ fn print_report(options: &Options, loaded: &cohort::Loaded, rows: &[Row]) {
     println!(
         "## vigil-bench: {} people, {} concurrent clients, {} s per run after {} s warm-up",
         loaded.people,
-        options.clients,
-        options.duration.as_secs(),
-        options.warmup.as_secs()
+        options.common.clients,
+        options.common.duration.as_secs(),
+        options.common.warmup.as_secs()
     );
     println!();
     println!(
         "API pool: {} connections; server runtime {} threads; client runtime {} threads; pgbench -M prepared -c {} -j {}",
-        options.pool,
-        options.server_threads,
-        options.client_threads,
-        options.clients,
-        options.pgbench_threads
+        options.common.pool,
+        options.common.server_threads,
+        options.common.client_threads,
+        options.common.clients,
+        options.common.pgbench_threads
     );
     println!();
     println!(

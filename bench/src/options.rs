@@ -1,9 +1,8 @@
 //! Command-line options. Defaults are the issue's: 100,000 people, 32 clients, 15 s runs after 3 s.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use anyhow::{Result, bail};
 
-use anyhow::{Context, Result, bail};
+use crate::common_options::{self, Common, number};
 
 pub const USAGE: &str = "\
 vigil-bench: the people search and a person read over HTTP, beside the same SQL in pgbench.
@@ -29,110 +28,36 @@ Options:
   --quick               a smoke run: 2000 people, 4 clients, 2 s runs after 1 s
 ";
 
+/// The common options (see `common_options`) and the scenarios to run.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub people: u32,
-    pub clients: usize,
-    pub duration: Duration,
-    pub warmup: Duration,
-    pub pool: u32,
-    pub server_threads: usize,
-    pub client_threads: usize,
-    pub pgbench_threads: usize,
-    pub max_requests_per_client: u64,
+    pub common: Common,
     pub person_read: bool,
     pub search: bool,
-    pub pgbench: PathBuf,
-    pub scripts: PathBuf,
-    pub database: String,
-    pub keep_database: bool,
-    pub help: bool,
 }
 
 impl Options {
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self> {
-        let cpus = std::thread::available_parallelism().map_or(2, usize::from);
-        let mut options = Options {
-            people: 100_000,
-            clients: 32,
-            duration: Duration::from_secs(15),
-            warmup: Duration::from_secs(3),
-            pool: crate::server::default_pool(),
-            server_threads: cpus,
-            client_threads: cpus,
-            pgbench_threads: 2,
-            max_requests_per_client: 1_000_000,
-            person_read: true,
-            search: true,
-            pgbench: std::env::var_os("PGBENCH").map_or_else(
-                || PathBuf::from("/usr/lib/postgresql/15/bin/pgbench"),
-                PathBuf::from,
-            ),
-            scripts: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pgbench"),
-            database: "vigil_bench".to_owned(),
-            keep_database: false,
-            help: false,
-        };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
-            match arg.as_str() {
-                "--people" => options.people = number(&arg, &value()?)?,
-                "--clients" => options.clients = number(&arg, &value()?)?,
-                "--duration" => options.duration = Duration::from_secs(number(&arg, &value()?)?),
-                "--warmup" => options.warmup = Duration::from_secs(number(&arg, &value()?)?),
-                "--pool" => options.pool = number(&arg, &value()?)?,
-                "--server-threads" => options.server_threads = number(&arg, &value()?)?,
-                "--client-threads" => options.client_threads = number(&arg, &value()?)?,
-                "--pgbench-threads" => options.pgbench_threads = number(&arg, &value()?)?,
-                "--max-requests" => options.max_requests_per_client = number(&arg, &value()?)?,
+        let mut common = Common::new("vigil_bench");
+        let (mut person_read, mut search) = (true, true);
+        common_options::parse(args, USAGE, &mut common, |arg, common, value| {
+            match arg {
+                "--max-requests" => common.max_requests_per_client = number(arg, &value()?)?,
                 "--only" => match value()?.as_str() {
-                    "person-read" => options.search = false,
-                    "search" => options.person_read = false,
+                    "person-read" => search = false,
+                    "search" => person_read = false,
                     other => bail!("--only takes person-read or search, not {other}"),
                 },
-                "--pgbench" => options.pgbench = PathBuf::from(value()?),
-                "--scripts" => options.scripts = PathBuf::from(value()?),
-                "--database" => options.database = value()?,
-                "--keep-database" => options.keep_database = true,
-                "--quick" => {
-                    options.people = 2_000;
-                    options.clients = 4;
-                    options.duration = Duration::from_secs(2);
-                    options.warmup = Duration::from_secs(1);
-                    options.pool = 4;
-                }
-                "-h" | "--help" => options.help = true,
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
-        }
-        if options.people == 0 || options.clients == 0 || options.pool == 0 {
-            bail!("--people, --clients and --pool must be positive");
-        }
-        if options.duration.is_zero() || options.duration > Duration::from_secs(600) {
-            bail!("--duration must be between 1 and 600 seconds");
-        }
-        if options.warmup > Duration::from_secs(60) {
-            bail!("--warmup must be at most 60 seconds");
-        }
-        if options.server_threads == 0
-            || options.client_threads == 0
-            || options.pgbench_threads == 0
-        {
-            bail!("thread counts must be positive");
-        }
-        if !options
-            .database
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            bail!("--database must be letters, digits and underscores");
-        }
-        Ok(options)
+            Ok(true)
+        })?;
+        common.check_sizes()?;
+        common.check_runs()?;
+        Ok(Options {
+            common,
+            person_read,
+            search,
+        })
     }
-}
-
-fn number<T: std::str::FromStr>(option: &str, raw: &str) -> Result<T> {
-    raw.parse()
-        .map_err(|_| anyhow::anyhow!("{option} needs a number, not {raw:?}"))
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use uuid::Uuid;
 
+use crate::common_options::Common;
 use crate::stats::Summary;
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,31 @@ impl PgbenchRun {
             }
         }
         Ok(())
+    }
+
+    /// Measures `script` as the HTTP scenarios are measured (see `load_driver::measure`): `announce`,
+    /// the warm-up, then the measured run, at `options.clients` clients; progress goes to stderr under
+    /// `prefix`, the binary's name. pgbench blocks, so it runs off the async workers.
+    pub async fn measure(
+        &self,
+        prefix: &str,
+        script: &str,
+        options: &Common,
+        db: &sea_orm::DatabaseConnection,
+    ) -> Result<Summary> {
+        crate::load_driver::announce(prefix, &format!("pgbench {script}"), options, db).await?;
+        let pg = self.clone();
+        let script = script.to_owned();
+        let (warmup, duration) = (options.warmup, options.duration);
+        let summary = tokio::task::spawn_blocking(move || -> Result<Summary> {
+            if !warmup.is_zero() {
+                pg.run(&script, warmup)?;
+            }
+            pg.run(&script, duration)
+        })
+        .await??;
+        eprintln!("{prefix}:   {summary}");
+        Ok(summary)
     }
 
     /// One pgbench run of `script` for `duration`. pgbench stops itself at the end of `-T`; if it has not

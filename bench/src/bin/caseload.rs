@@ -11,6 +11,8 @@
 #[allow(dead_code)]
 #[path = "../cohort.rs"]
 mod cohort;
+#[path = "../common_options.rs"]
+mod common_options;
 #[allow(dead_code)]
 #[path = "../pgbench.rs"]
 mod pgbench;
@@ -38,17 +40,20 @@ use crate::options::Options;
 use crate::pgbench::PgbenchRun;
 use crate::stats::Summary;
 
+/// What this binary's progress lines on stderr start with.
+const PREFIX: &str = "caseload";
+
 /// The target of issue 4 for the worklist.
 const CASELOAD_P99_TARGET_MS: f64 = 25.0;
 
 fn main() -> Result<()> {
     let options = Options::from_args(std::env::args().skip(1))?;
-    if options.help {
+    if options.common.help {
         println!("{}", options::USAGE);
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(options.client_threads)
+        .worker_threads(options.common.client_threads)
         .enable_all()
         .build()?;
     runtime.block_on(run(options))
@@ -76,16 +81,16 @@ async fn run(options: Options) -> Result<()> {
         bail!("the benchmark needs PostgreSQL, not {server_url}");
     }
     let load_before = load_average();
-    let url = cohort::recreate_database(&server_url, &options.database).await?;
+    let url = cohort::recreate_database(&server_url, &options.common.database).await?;
     eprintln!("caseload: database {url}");
     let database = Database::connect(&url, 40).await?;
     database.migrate_up(None).await?;
     let loaded = data::load(database.connection(), &options).await?;
     eprintln!("caseload: {loaded}");
 
-    let server = server::start(&url, options.pool, options.server_threads)?;
+    let server = server::start(&url, options.common.pool, options.common.server_threads)?;
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.clients * 2)
+        .pool_max_idle_per_host(options.common.clients * 2)
         .timeout(Duration::from_secs(30))
         .build()?;
     let base = format!("http://{}", server.address);
@@ -111,98 +116,44 @@ async fn run(options: Options) -> Result<()> {
         );
     }
 
+    let (common, db, target) = (&options.common, database.connection(), &target);
+    let measure_http = |scenario| {
+        load_driver::measure(PREFIX, scenario, common, db, move |duration| {
+            load::run(
+                target,
+                scenario,
+                common.clients,
+                duration,
+                common.max_requests_per_client,
+            )
+        })
+    };
     let mut report = Report::default();
     if options.caseload_run {
-        report.caseload =
-            Some(measure_http(&target, Scenario::Caseload, &options, &database).await?);
+        report.caseload = Some(measure_http(Scenario::Caseload).await?);
         report.explain = data::explain_caseload(database.connection(), &loaded).await?;
     }
     if options.contact_run {
-        report.contact_api =
-            Some(measure_http(&target, Scenario::LogContact, &options, &database).await?);
+        report.contact_api = Some(measure_http(Scenario::LogContact).await?);
         let pg = PgbenchRun {
-            program: options.pgbench.clone(),
+            program: options.common.pgbench.clone(),
             url: url.clone(),
-            scripts: options.scripts.clone(),
-            clients: options.clients,
-            threads: options.pgbench_threads,
+            scripts: options.common.scripts.clone(),
+            clients: options.common.clients,
+            threads: options.common.pgbench_threads,
             people: options.contact_people,
             actor: loaded.officer_id,
         };
-        cohort::checkpoint(database.connection()).await?;
-        eprintln!(
-            "caseload: pgbench contact_log.sql: warm-up {} s, then {} s at {} clients",
-            options.warmup.as_secs(),
-            options.duration.as_secs(),
-            options.clients
-        );
-        let (warmup, duration) = (options.warmup, options.duration);
-        let summary = tokio::task::spawn_blocking(move || -> Result<Summary> {
-            if !warmup.is_zero() {
-                pg.run("contact_log.sql", warmup)?;
-            }
-            pg.run("contact_log.sql", duration)
-        })
-        .await??;
-        eprintln!("caseload:   {summary}");
+        let summary = pg.measure(PREFIX, "contact_log.sql", common, db).await?;
         report.contact_pgbench = Some(summary);
     }
     report.print(&options, &loaded, &load_before);
     server.stop();
     database.close().await?;
-    if !options.keep_database {
-        cohort::drop_database(&server_url, &options.database).await?;
+    if !options.common.keep_database {
+        cohort::drop_database(&server_url, &options.common.database).await?;
     }
     Ok(())
-}
-
-async fn measure_http(
-    target: &Target,
-    scenario: Scenario,
-    options: &Options,
-    database: &Database,
-) -> Result<Summary> {
-    cohort::checkpoint(database.connection()).await?;
-    eprintln!(
-        "caseload: API {scenario:?}: warm-up {} s, then {} s at {} clients",
-        options.warmup.as_secs(),
-        options.duration.as_secs(),
-        options.clients
-    );
-    if !options.warmup.is_zero() {
-        let warmup = load::run(
-            target,
-            scenario,
-            options.clients,
-            options.warmup,
-            options.max_requests_per_client,
-        )
-        .await?;
-        if warmup.ok == 0 {
-            bail!(
-                "no successful request during the warm-up of {scenario:?}: {}",
-                warmup.first_error.as_deref().unwrap_or("?")
-            );
-        }
-    }
-    let measured = load::run(
-        target,
-        scenario,
-        options.clients,
-        options.duration,
-        options.max_requests_per_client,
-    )
-    .await?;
-    if measured.errors > 0 {
-        eprintln!(
-            "caseload: API {scenario:?}: {} failed requests (first: {})",
-            measured.errors,
-            measured.first_error.as_deref().unwrap_or("?")
-        );
-    }
-    let summary = measured.summary();
-    eprintln!("caseload:   {summary}");
-    Ok(summary)
 }
 
 #[derive(Default)]
@@ -223,19 +174,19 @@ impl Report {
             loaded.contacts,
             options.caseload,
             options.contact_people,
-            options.clients,
-            options.duration.as_secs(),
-            options.warmup.as_secs()
+            options.common.clients,
+            options.common.duration.as_secs(),
+            options.common.warmup.as_secs()
         );
         println!();
         println!(
             "Load {:.1} s. API pool {}; server runtime {} threads; client runtime {} threads; pgbench -M prepared -c {} -j {}",
             loaded.elapsed.as_secs_f64(),
-            options.pool,
-            options.server_threads,
-            options.client_threads,
-            options.clients,
-            options.pgbench_threads
+            options.common.pool,
+            options.common.server_threads,
+            options.common.client_threads,
+            options.common.clients,
+            options.common.pgbench_threads
         );
         println!();
         println!("| Scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");

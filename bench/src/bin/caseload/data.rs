@@ -53,7 +53,7 @@ impl fmt::Display for Loaded {
 
 pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> {
     let started = Instant::now();
-    cohort::load(db, options.people).await?;
+    cohort::load(db, options.common.people).await?;
     eprintln!(
         "caseload: cohort loaded in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -74,7 +74,7 @@ pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> 
     )
     .await?;
     let sql = DATA_SQL
-        .replace("{people}", &options.people.to_string())
+        .replace("{people}", &options.common.people.to_string())
         .replace("{caseload}", &options.caseload.to_string())
         .replace("{other_staff}", &options.other_staff.to_string())
         .replace("{appointments}", &options.appointments.to_string())
@@ -96,7 +96,7 @@ pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> 
         }
     }
     let began = Instant::now();
-    fill_caseload_facts(db, options.people).await?;
+    fill_caseload_facts(db, options.common.people).await?;
     eprintln!(
         "caseload:   {:.1} s: caseload facts of every person",
         began.elapsed().as_secs_f64()
