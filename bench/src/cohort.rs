@@ -24,48 +24,6 @@ pub struct Loaded {
     pub elapsed: Duration,
 }
 
-/// The URL of database `name` on the server at `server_url` (same credentials, host and options).
-fn database_url(server_url: &str, name: &str) -> Result<String> {
-    let (base, query) = match server_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server_url, None),
-    };
-    let after_scheme = base.find("://").context("the database URL has no scheme")? + 3;
-    let authority_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    let mut url = format!("{}/{name}", &base[..authority_end]);
-    if let Some(query) = query {
-        url.push('?');
-        url.push_str(query);
-    }
-    Ok(url)
-}
-
-/// Drops and re-creates database `name` on the server; returns its URL.
-pub async fn recreate_database(server_url: &str, name: &str) -> Result<String> {
-    let admin = sea_orm::Database::connect(server_url)
-        .await
-        .context("connecting to the PostgreSQL server")?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
-    admin.close().await?;
-    database_url(server_url, name)
-}
-
-pub async fn drop_database(server_url: &str, name: &str) -> Result<()> {
-    let admin = sea_orm::Database::connect(server_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await?;
-    admin.close().await?;
-    Ok(())
-}
-
 /// Creates the staff (a coordinator who searches, two offender managers who hold allocations) the way
 /// `vigil user add` does, then the cohort by SQL.
 pub async fn load(db: &DatabaseConnection, people: u32) -> Result<Loaded> {
@@ -158,25 +116,4 @@ async fn count(db: &DatabaseConnection, table: &str) -> Result<u64> {
 pub async fn checkpoint(db: &DatabaseConnection) -> Result<()> {
     db.execute_unprepared("CHECKPOINT").await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::database_url;
-
-    #[test]
-    fn swaps_the_database_name() {
-        assert_eq!(
-            database_url("postgres://postgres@127.0.0.1:5432/postgres", "vigil_bench").ok(),
-            Some("postgres://postgres@127.0.0.1:5432/vigil_bench".to_owned())
-        );
-        assert_eq!(
-            database_url("postgresql://u:p@h/db?sslmode=disable", "b").ok(),
-            Some("postgresql://u:p@h/b?sslmode=disable".to_owned())
-        );
-        assert_eq!(
-            database_url("postgres://h:1", "b").ok(),
-            Some("postgres://h:1/b".to_owned())
-        );
-    }
 }

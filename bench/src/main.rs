@@ -16,11 +16,12 @@ mod load_driver;
 mod options;
 mod pgbench;
 mod server;
+mod setup;
 mod stats;
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use vigil_persistence::Database;
 
 use crate::http_load::{HttpScenario, HttpTarget};
@@ -55,18 +56,6 @@ fn main() -> Result<()> {
     runtime.block_on(run(options))
 }
 
-/// The machine's load average, to tell a quiet run from one that shared the CPUs with something else.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".to_owned())
-}
-
 /// One row of the results table.
 struct Row {
     scenario: &'static str,
@@ -76,17 +65,9 @@ struct Row {
 }
 
 async fn run(options: Options) -> Result<()> {
-    let server_url = std::env::var("VIGIL_BENCH_DATABASE_URL")
-        .or_else(|_| std::env::var("VIGIL_TEST_DATABASE_URL"))
-        .context(
-            "set VIGIL_BENCH_DATABASE_URL (or run under scripts/with-postgres.sh, which sets \
-             VIGIL_TEST_DATABASE_URL) to a PostgreSQL server URL",
-        )?;
-    if !server_url.starts_with("postgres") {
-        bail!("the benchmark needs PostgreSQL, not {server_url}");
-    }
-    let load_before = load_average();
-    let url = cohort::recreate_database(&server_url, &options.common.database).await?;
+    let server_url = setup::server_url()?;
+    let load_before = setup::load_average();
+    let url = setup::recreate_database(&server_url, &options.common.database, true).await?;
     eprintln!("vigil-bench: database {url}");
 
     // A small pool for setup and checkpoints; the server makes its own (of --pool connections).
@@ -177,12 +158,12 @@ async fn run(options: Options) -> Result<()> {
     println!();
     println!(
         "Load average (/proc/loadavg) before: {load_before}; after: {}",
-        load_average()
+        setup::load_average()
     );
     server.stop();
     database.close().await?;
     if !options.common.keep_database {
-        cohort::drop_database(&server_url, &options.common.database).await?;
+        setup::recreate_database(&server_url, &options.common.database, false).await?;
     }
     Ok(())
 }

@@ -29,10 +29,12 @@ mod load_driver;
 mod options;
 #[path = "../server.rs"]
 mod server;
+#[path = "../setup.rs"]
+mod setup;
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use vigil_persistence::Database;
 
 use crate::load::{Scenario, Target};
@@ -59,29 +61,10 @@ fn main() -> Result<()> {
     runtime.block_on(run(options))
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".to_owned())
-}
-
 async fn run(options: Options) -> Result<()> {
-    let server_url = std::env::var("VIGIL_BENCH_DATABASE_URL")
-        .or_else(|_| std::env::var("VIGIL_TEST_DATABASE_URL"))
-        .context(
-            "set VIGIL_BENCH_DATABASE_URL (or run under scripts/with-postgres.sh, which sets \
-             VIGIL_TEST_DATABASE_URL) to a PostgreSQL server URL",
-        )?;
-    if !server_url.starts_with("postgres") {
-        bail!("the benchmark needs PostgreSQL, not {server_url}");
-    }
-    let load_before = load_average();
-    let url = cohort::recreate_database(&server_url, &options.common.database).await?;
+    let server_url = setup::server_url()?;
+    let load_before = setup::load_average();
+    let url = setup::recreate_database(&server_url, &options.common.database, true).await?;
     eprintln!("caseload: database {url}");
     let database = Database::connect(&url, 40).await?;
     database.migrate_up(None).await?;
@@ -151,7 +134,7 @@ async fn run(options: Options) -> Result<()> {
     server.stop();
     database.close().await?;
     if !options.common.keep_database {
-        cohort::drop_database(&server_url, &options.common.database).await?;
+        setup::recreate_database(&server_url, &options.common.database, false).await?;
     }
     Ok(())
 }
@@ -253,7 +236,7 @@ impl Report {
         println!();
         println!(
             "Load average (/proc/loadavg) before: {load_before}; after: {}",
-            load_average()
+            setup::load_average()
         );
     }
 }

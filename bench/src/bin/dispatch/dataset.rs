@@ -9,41 +9,6 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 const DATASET_SQL: &str = include_str!("dataset.sql");
 
-/// The URL of database `name` on the server at `server_url` (same credentials, host and options).
-fn database_url(server_url: &str, name: &str) -> Result<String> {
-    let (base, query) = match server_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server_url, None),
-    };
-    let after_scheme = base.find("://").context("the database URL has no scheme")? + 3;
-    let authority_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    let mut url = format!("{}/{name}", &base[..authority_end]);
-    if let Some(query) = query {
-        url.push('?');
-        url.push_str(query);
-    }
-    Ok(url)
-}
-
-/// Drops database `name` on the server if it exists and, with `create`, makes it again; returns its URL.
-pub async fn recreate_database(server_url: &str, name: &str, create: bool) -> Result<String> {
-    let admin = sea_orm::Database::connect(server_url)
-        .await
-        .context("connecting to the PostgreSQL server")?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await?;
-    if create {
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await?;
-    }
-    admin.close().await?;
-    database_url(server_url, name)
-}
-
 /// Empties the tables a run touches and loads `people` x `per_person` due reminders with their jobs.
 pub async fn reload(db: &DatabaseConnection, people: u32, per_person: u32) -> Result<Duration> {
     let started = Instant::now();
@@ -91,21 +56,4 @@ pub async fn tally(db: &DatabaseConnection, sql: &str) -> Result<Vec<(String, u6
             Ok((label, u64::try_from(n)?))
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::database_url;
-
-    #[test]
-    fn swaps_the_database_name() {
-        assert_eq!(
-            database_url("postgres://postgres@127.0.0.1:5432/postgres", "d").ok(),
-            Some("postgres://postgres@127.0.0.1:5432/d".to_owned())
-        );
-        assert_eq!(
-            database_url("postgresql://u:p@h/db?sslmode=disable", "b").ok(),
-            Some("postgresql://u:p@h/b?sslmode=disable".to_owned())
-        );
-    }
 }

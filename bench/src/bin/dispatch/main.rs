@@ -12,6 +12,10 @@ mod options;
 mod probes;
 mod report;
 mod run;
+// Shared with the HTTP benches; `server_url` is theirs (this bench also takes SQLite).
+#[allow(dead_code)]
+#[path = "../../setup.rs"]
+mod setup;
 
 use anyhow::{Context, Result, bail};
 use vigil_persistence::Database;
@@ -34,7 +38,7 @@ fn main() -> Result<()> {
 }
 
 async fn run(options: Options) -> Result<()> {
-    let load_before = report::load_average();
+    let load_before = setup::load_average();
     let outbox = tempfile::tempdir()?;
     let (url, server_url) = if options.sqlite {
         let url = format!(
@@ -52,7 +56,7 @@ async fn run(options: Options) -> Result<()> {
         if !server_url.starts_with("postgres") {
             bail!("expected a PostgreSQL URL, not {server_url}; pass --sqlite for SQLite");
         }
-        let url = dataset::recreate_database(&server_url, &options.database, true).await?;
+        let url = setup::recreate_database(&server_url, &options.database, true).await?;
         (url, Some(server_url))
     };
     eprintln!("dispatch: database {url}");
@@ -86,7 +90,7 @@ async fn run(options: Options) -> Result<()> {
     if let Some(server_url) = server_url
         && !options.keep_database
     {
-        dataset::recreate_database(&server_url, &options.database, false).await?;
+        setup::recreate_database(&server_url, &options.database, false).await?;
     }
     Ok(())
 }

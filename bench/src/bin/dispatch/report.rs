@@ -6,18 +6,6 @@ use crate::run::RunResult;
 /// Jobs a second the issue asks for.
 const TARGET: f64 = 2_000.0;
 
-/// The machine's load average, to tell a quiet run from one that shared the CPUs.
-pub fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".to_owned())
-}
-
 pub fn one_line(r: &RunResult) -> String {
     format!(
         "{} worker(s), batch {}: {} of {} sent in {:.1} s = {:.0}/s{}{}",
@@ -140,6 +128,6 @@ pub fn print(options: &Options, results: &[RunResult], load_before: &str) {
     println!();
     println!(
         "Load average (/proc/loadavg) before: {load_before}; after: {}",
-        load_average()
+        crate::setup::load_average()
     );
 }
