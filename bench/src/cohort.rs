@@ -100,7 +100,8 @@ async fn check_name_keys(db: &DatabaseConnection) -> Result<()> {
     Ok(())
 }
 
-async fn count(db: &DatabaseConnection, table: &str) -> Result<u64> {
+/// The number of rows in `table`.
+pub async fn count(db: &DatabaseConnection, table: &str) -> Result<u64> {
     let row = db
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,

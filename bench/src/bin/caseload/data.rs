@@ -103,14 +103,14 @@ pub async fn load(db: &DatabaseConnection, options: &Options) -> Result<Loaded> 
     );
     db.execute_unprepared("CHECKPOINT").await?;
     Ok(Loaded {
-        people: count(db, "people").await?,
-        staff: count(db, "staff").await?,
-        allocations: count(db, "allocations").await?,
-        appointments: count(db, "appointments").await?,
-        contacts: count(db, "contacts").await?,
-        enforcement_actions: count(db, "enforcement_actions").await?,
-        home_visits: count(db, "home_visits").await?,
-        caseload_facts: count(db, "caseload_facts").await?,
+        people: cohort::count(db, "people").await?,
+        staff: cohort::count(db, "staff").await?,
+        allocations: cohort::count(db, "allocations").await?,
+        appointments: cohort::count(db, "appointments").await?,
+        contacts: cohort::count(db, "contacts").await?,
+        enforcement_actions: cohort::count(db, "enforcement_actions").await?,
+        home_visits: cohort::count(db, "home_visits").await?,
+        caseload_facts: cohort::count(db, "caseload_facts").await?,
         officer_id: officer.id,
         officer_email,
         caseload: options.caseload,
@@ -156,18 +156,6 @@ fn first_line(statement: &str) -> &str {
         .lines()
         .find(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty())
         .unwrap_or("")
-}
-
-async fn count(db: &DatabaseConnection, table: &str) -> Result<u64> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT count(*) AS n FROM {table}"),
-        ))
-        .await?
-        .context("count(*) returned no row")?;
-    let n: i64 = row.try_get("", "n")?;
-    Ok(u64::try_from(n)?)
 }
 
 /// One worklist query's plan and execution time.
