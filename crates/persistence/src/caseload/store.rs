@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockType, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -38,9 +39,11 @@ fn stored(row: &caseload_fact::Model, part: Part) -> Option<&str> {
 }
 
 fn encode(facts: &CaseloadFacts, part: Part) -> Result<String, PersistenceError> {
-    facts
-        .encode(part)
-        .map_err(|e| PersistenceError::Database(DbErr::Json(e.to_string())))
+    facts.encode(part).map_err(json_error)
+}
+
+fn json_error(error: serde_json::Error) -> PersistenceError {
+    PersistenceError::Database(DbErr::Json(error.to_string()))
 }
 
 /// Works one part of a person's facts out again from the records. Call it in the transaction of the write
@@ -56,13 +59,13 @@ pub async fn refresh(
     lock(db, person_id).await?;
     let mut facts = HashMap::new();
     load_part(db, part, &[person_id], now, &mut facts).await?;
-    store_part(db, person_id, facts.entry(person_id).or_default(), part).await
+    let value = encode(facts.entry(person_id).or_default(), part)?;
+    store_part(db, person_id, part, value).await
 }
 
 /// After a contact is logged (in its transaction): a completed one is added to the stored contacts part
-/// (locked and read back in one statement) instead of reading the person's contacts again, the write
-/// path logged most often; an attempted one changes nothing. With no part stored yet it is worked out in
-/// full.
+/// (read with the row lock) instead of reading the person's contacts again, on the write path used most
+/// often; an attempted one changes nothing. With no part stored yet it is worked out in full.
 pub async fn contact_logged(
     db: &impl ConnectionTrait,
     contact: &contact::Model,
@@ -86,11 +89,8 @@ pub async fn contact_logged(
         },
         now,
     );
-    let mut facts = CaseloadFacts {
-        contacts: updated,
-        ..Default::default()
-    };
-    store_part(db, contact.person_id, &mut facts, Part::Contacts).await
+    let value = serde_json::to_string(&updated).map_err(json_error)?;
+    store_part(db, contact.person_id, Part::Contacts, value).await
 }
 
 /// Locks the person's facts row (creating it empty if need be) and returns it as it stands once locked.
@@ -129,13 +129,13 @@ async fn locked_row(
         .await?)
 }
 
+/// Writes one part, already encoded, to the (locked) row.
 async fn store_part(
     db: &impl ConnectionTrait,
     person_id: Uuid,
-    facts: &mut CaseloadFacts,
     part: Part,
+    value: String,
 ) -> Result<(), PersistenceError> {
-    let value = encode(facts, part)?;
     caseload_fact::Entity::update_many()
         .col_expr(column(part), Expr::value(value))
         .filter(Column::PersonId.eq(person_id))
@@ -211,13 +211,7 @@ async fn store_missing(
                     enforcement: Set(None),
                     home_visits: Set(None),
                 });
-            match part {
-                Part::StandardsSince => row.standards_since = Set(Some(value)),
-                Part::Contacts => row.contacts = Set(Some(value)),
-                Part::Appointments => row.appointments = Set(Some(value)),
-                Part::Enforcement => row.enforcement = Set(Some(value)),
-                Part::HomeVisits => row.home_visits = Set(Some(value)),
-            }
+            row.set(column(*part), Some(value).into());
         }
     }
     let mut on_conflict = OnConflict::column(Column::PersonId);
