@@ -1,7 +1,8 @@
 //! The caseload worklist: each person allocated to an officer, with strand, tier, next appointment, last
 //! completed contact, and what is due and overdue — contact standards (kept as data), appointments past
-//! their end without an outcome, enforcement deadlines and planned home visits. A fixed handful of
-//! queries for the whole caseload, never one per person. People with overdue items come first.
+//! their end without an outcome, enforcement deadlines and planned home visits. One read for the whole
+//! caseload (on PostgreSQL the same statement records the consultation), never one per person. People
+//! with overdue items come first.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AuditAction, Strand};
-use vigil_persistence::caseload::{self, CaseloadRules, assemble};
-use vigil_persistence::repositories::audit;
+use vigil_persistence::caseload::{self, CaseloadRules, WorklistRequest, consult};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -127,19 +127,16 @@ async fn caseload(
         time_zone: state.time_zone,
         calendar: &state.calendar,
     };
-    let txn = state.db.begin().await?;
-    let entries = assemble(&txn, staff_id, rules, now).await?;
-    let mut items = Vec::new();
-    let mut audit_entries = Vec::new();
-    for entry in entries {
-        if strand.is_some_and(|s| entry.person.strand.as_deref() != Some(s.as_str())) {
-            continue;
-        }
-        if query.overdue_only == Some(true) && entry.overdue.is_empty() {
-            continue;
-        }
-        audit_entries.push(caller.audit(AuditAction::Consult, "caseload", Some(entry.person.id)));
-        items.push(CaseloadItem {
+    let request = WorklistRequest {
+        staff_id,
+        strand: strand.map(|s| s.as_str().to_owned()),
+        overdue_only: query.overdue_only == Some(true),
+    };
+    let template = caller.audit(AuditAction::Consult, "caseload", None);
+    let entries = consult(state.db.connection(), &request, rules, template, now).await?;
+    let items = entries
+        .into_iter()
+        .map(|entry| CaseloadItem {
             allocation_role: entry.allocation_role,
             strand: entry.person.strand.clone(),
             tier: entry.person.tier.clone(),
@@ -152,10 +149,8 @@ async fn caseload(
             person: entry.person.into(),
             due: entry.due.into_iter().map(Into::into).collect(),
             overdue: entry.overdue.into_iter().map(Into::into).collect(),
-        });
-    }
-    audit::append_many(&txn, audit_entries, now).await?;
-    txn.commit().await?;
+        })
+        .collect();
     Ok(Caseload {
         staff_id,
         generated_at: now,

@@ -1,29 +1,29 @@
 //! Assembling an officer's caseload: each allocated person with their next appointment, last completed
 //! contact, and what is due and overdue — contact standards (kept as data, assessed by the domain),
 //! appointments past their end without an outcome, enforcement deadlines and planned home visits.
-//! Three small reads for the whole caseload (allocations, people, and each person's stored facts — see
-//! [`facts`] and [`store`]), never one per person. Shared by the API's worklist and the scheduler's
-//! morning digest.
+//! One read for the whole caseload (the allocated people with their stored facts — see [`read`],
+//! [`facts`] and [`store`]), never one per person. Shared by the API's worklist ([`consult`], which also
+//! records the consultation) and the scheduler's morning digest ([`assemble`]).
 
+mod consult;
 pub mod facts;
+mod read;
 pub mod store;
-
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
 use vigil_domain::{
     CompletedContact, ContactStandard, ContactType, MemberContext, StandardKind, Strand, Tier,
     WorkingCalendar, assess_contact_standards,
 };
 
+pub use consult::{WorklistRequest, consult};
 pub use facts::{BookedAppointment, CaseloadFacts, Part};
 
 use crate::entities::person;
 use crate::error::PersistenceError;
-use crate::repositories::{allocations, people};
 
 /// The rules a caseload is assessed by.
 #[derive(Debug, Clone, Copy)]
@@ -63,19 +63,32 @@ pub async fn assemble(
     rules: CaseloadRules<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
-    let allocated = allocations::active_for_staff(db, staff_id).await?;
-    let ids: Vec<Uuid> = allocated.iter().map(|a| a.person_id).collect();
-    let persons = people::find_many(db, &ids).await?;
-    let mut facts = store::facts_for(db, &ids, now).await?;
-    let role_of: HashMap<Uuid, String> = allocated
+    let select = read::select(db.get_database_backend(), staff_id, None);
+    let rows = db.query_all_raw(select).await?;
+    entries_from_rows(db, &rows, rules, now).await
+}
+
+/// The rows of [`read::select`] assessed at `now` and in worklist order. Facts not stored yet are worked
+/// out (and stored) here.
+async fn entries_from_rows(
+    db: &impl ConnectionTrait,
+    rows: &[QueryResult],
+    rules: CaseloadRules<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseloadEntry>, PersistenceError> {
+    let allocated = rows
+        .iter()
+        .map(read::decode)
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let (people, stored): (Vec<_>, Vec<_>) = allocated
         .into_iter()
-        .map(|a| (a.person_id, a.role))
-        .collect();
-    let mut entries: Vec<CaseloadEntry> = persons
+        .map(|line| ((line.person, line.allocation_role), line.stored))
+        .unzip();
+    let mut facts = store::complete(db, &stored, now).await?;
+    let mut entries: Vec<CaseloadEntry> = people
         .into_iter()
-        .map(|person| {
+        .map(|(person, role)| {
             let facts = facts.remove(&person.id).unwrap_or_default();
-            let role = role_of.get(&person.id).cloned().unwrap_or_default();
             entry(rules, person, role, facts, now)
         })
         .collect();

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockType, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic,
+    IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -154,29 +154,40 @@ pub async fn facts_for(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: HashMap<Uuid, caseload_fact::Model> = caseload_fact::Entity::find()
+    let mut rows: HashMap<Uuid, caseload_fact::Model> = caseload_fact::Entity::find()
         .filter(Column::PersonId.is_in(ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.person_id, row))
         .collect();
-    let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(ids.len());
+    let stored: Vec<caseload_fact::Model> = ids
+        .iter()
+        .map(|id| rows.remove(id).unwrap_or_else(|| empty_row(*id)))
+        .collect();
+    complete(db, &stored, now).await
+}
+
+/// The facts from their stored rows (one per person; every part `None` where a person has no row yet),
+/// with any part not stored yet, or unreadable, worked out from the records and stored.
+pub(crate) async fn complete(
+    db: &impl ConnectionTrait,
+    stored: &[caseload_fact::Model],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, CaseloadFacts>, PersistenceError> {
+    let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(stored.len());
     let mut missing: HashMap<Part, Vec<Uuid>> = HashMap::new();
-    for id in ids {
-        let entry = facts.entry(*id).or_default();
+    for row in stored {
+        let id = row.person_id;
+        let entry = facts.entry(id).or_default();
         for part in Part::ALL {
-            let decoded = rows
-                .get(id)
-                .and_then(|row| stored(row, part))
-                .map(|text| entry.decode(part, text));
-            match decoded {
+            match self::stored(row, part).map(|text| entry.decode(part, text)) {
                 Some(Ok(())) => {}
                 Some(Err(e)) => {
                     tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
-                    missing.entry(part).or_default().push(*id);
+                    missing.entry(part).or_default().push(id);
                 }
-                None => missing.entry(part).or_default().push(*id),
+                None => missing.entry(part).or_default().push(id),
             }
         }
     }
@@ -188,6 +199,17 @@ pub async fn facts_for(
     }
     store_missing(db, &facts, &missing).await?;
     Ok(facts)
+}
+
+fn empty_row(person_id: Uuid) -> caseload_fact::Model {
+    caseload_fact::Model {
+        person_id,
+        standards_since: None,
+        contacts: None,
+        appointments: None,
+        enforcement: None,
+        home_visits: None,
+    }
 }
 
 /// Stores the parts just worked out. A part already stored is kept (`COALESCE`): if a write refreshed it
@@ -203,14 +225,7 @@ async fn store_missing(
             let value = encode(&facts[id], *part)?;
             let row = rows
                 .entry(*id)
-                .or_insert_with(|| caseload_fact::ActiveModel {
-                    person_id: Set(*id),
-                    standards_since: Set(None),
-                    contacts: Set(None),
-                    appointments: Set(None),
-                    enforcement: Set(None),
-                    home_visits: Set(None),
-                });
+                .or_insert_with(|| empty_row(*id).into_active_model().reset_all());
             row.set(column(*part), Some(value).into());
         }
     }

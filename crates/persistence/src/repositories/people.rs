@@ -133,7 +133,7 @@ pub async fn search_audited(
     if db.get_database_backend() == DbBackend::Postgres {
         let paged =
             super::page::capped_page(DbBackend::Postgres, query.clone(), page, SEARCH_TOTAL_CAP);
-        let statement = audit::select_recording_each_row(paged, "id", template, now, page.per_page);
+        let statement = audit::select_recording_each_row(paged, "id", template, now);
         let rows = db.query_all_raw(statement).await?;
         return super::page::capped_answer(db, rows, query, page, SEARCH_TOTAL_CAP).await;
     }
@@ -142,10 +142,7 @@ pub async fn search_audited(
     let entries = found
         .items
         .iter()
-        .map(|person| AuditEntry {
-            person_id: Some(person.id),
-            ..template.clone()
-        })
+        .map(|person| template.about(person.id))
         .collect();
     audit::append_many(&txn, entries, now).await?;
     txn.commit().await?;

@@ -1,0 +1,56 @@
+//! A worklist as the API serves it: the caseload, filtered, with every person shown recorded as consulted
+//! in the same transaction as the read (Data Protection Act 2018 s.62: list reads included).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use uuid::Uuid;
+
+use super::{CaseloadEntry, CaseloadRules, entries_from_rows, read};
+use crate::database::begin_write;
+use crate::error::PersistenceError;
+use crate::repositories::audit::{self, AuditEntry};
+
+/// Whose worklist, and which of its people.
+#[derive(Debug, Clone, Default)]
+pub struct WorklistRequest {
+    pub staff_id: Uuid,
+    /// Only people on this strand.
+    pub strand: Option<String>,
+    /// Only people with something overdue.
+    pub overdue_only: bool,
+}
+
+/// The worklist, with one consultation event (`template` about the person) per person shown.
+///
+/// On PostgreSQL, when everyone read is shown (no `overdue_only`, the one filter that needs the
+/// assessment), the read and its audit are one statement ([`audit::select_recording_each_row`]): one round
+/// trip, committed together. Otherwise the read, the assessment and the audit of the people kept share a
+/// transaction.
+pub async fn consult(
+    db: &DatabaseConnection,
+    request: &WorklistRequest,
+    rules: CaseloadRules<'_>,
+    template: AuditEntry,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseloadEntry>, PersistenceError> {
+    let backend = db.get_database_backend();
+    let select = read::select(backend, request.staff_id, request.strand.as_deref());
+    if backend == DbBackend::Postgres && !request.overdue_only {
+        let audited = audit::select_recording_each_row(select, "id", template, now);
+        let rows = db.query_all_raw(audited).await?;
+        return entries_from_rows(db, &rows, rules, now).await;
+    }
+    let txn = begin_write(db).await?;
+    let rows = txn.query_all_raw(select).await?;
+    let mut entries = entries_from_rows(&txn, &rows, rules, now).await?;
+    if request.overdue_only {
+        entries.retain(|entry| !entry.overdue.is_empty());
+    }
+    let shown = entries
+        .iter()
+        .map(|entry| template.about(entry.person.id))
+        .collect();
+    audit::append_many(&txn, shown, now).await?;
+    txn.commit().await?;
+    Ok(entries)
+}
