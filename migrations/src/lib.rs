@@ -16,6 +16,7 @@ mod m20261122_000006_people_name_search;
 mod m20261122_000007_jobs_claim_index;
 mod m20261122_000008_people_name_keys;
 mod m20261122_000009_caseload_facts;
+mod m20261122_000010_caseload_facts_integer_times;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_jobs_claim_index::Migration),
             Box::new(m20261122_000008_people_name_keys::Migration),
             Box::new(m20261122_000009_caseload_facts::Migration),
+            Box::new(m20261122_000010_caseload_facts_integer_times::Migration),
         ]
     }
 }

@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
-use vigil_persistence::entities::person;
+use vigil_persistence::entities::{caseload_fact, person};
 use vigil_persistence::repositories::{PageRequest, people};
 
 /// How many tables (`kind` "table") or indexes ("index") are named `name`.
@@ -40,6 +40,34 @@ async fn table_exists(test_db: &TestDatabase, table: &str) -> bool {
 /// How many indexes named `name` exist.
 async fn index_count(test_db: &TestDatabase, name: &str) -> i64 {
     schema_objects(test_db, "index", name).await
+}
+
+/// A person inserted as a row, with only the columns every migration has had (as a person already on
+/// record when a later migration runs).
+async fn person_on_record(
+    db: &sea_orm::DatabaseConnection,
+    given: &str,
+    family: &str,
+) -> uuid::Uuid {
+    let now = monday_morning();
+    person::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        given_name: Set(given.to_owned()),
+        family_name: Set(family.to_owned()),
+        date_of_birth: Set(NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()),
+        language: Set("en".to_owned()),
+        sms_consent: Set(false),
+        email_consent: Set(false),
+        wanted: Set(false),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+    .id
 }
 
 #[tokio::test]
@@ -78,14 +106,19 @@ async fn migrations_go_up_down_and_up_again() {
         );
     }
 
-    // The four newest migrations add indexes, name keys and the caseload facts; the one before them
-    // creates the audit log.
+    // Back down to just before the migration that creates the audit log (later ones add indexes, name
+    // keys and the caseload facts).
     assert!(table_exists(&test_db, "caseload_facts").await);
-    test_db.db.migrate_down(Some(5)).await.unwrap();
+    let before_audit = status
+        .iter()
+        .position(|m| m.name == "m20261122_000005_notifications_jobs_audit")
+        .unwrap();
+    let from_audit = u32::try_from(status.len() - before_audit).unwrap();
+    test_db.db.migrate_down(Some(from_audit)).await.unwrap();
     assert!(
         !table_exists(&test_db, "audit_events").await
             && !table_exists(&test_db, "caseload_facts").await,
-        "the last five migrations were rolled back"
+        "the migrations from the audit log on were rolled back"
     );
     assert!(
         table_exists(&test_db, "people").await,
@@ -140,25 +173,8 @@ async fn the_name_keys_of_people_already_on_record_are_filled_in() {
         .migrate_up(Some(u32::try_from(before_keys).unwrap()))
         .await
         .unwrap();
-    let now = monday_morning();
     for (given, family) in [("Siân", "O’Brien"), ("J. R.", "Hartley"), ("Ann", "Hart")] {
-        person::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            given_name: Set(given.to_owned()),
-            family_name: Set(family.to_owned()),
-            date_of_birth: Set(NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()),
-            language: Set("en".to_owned()),
-            sms_consent: Set(false),
-            email_consent: Set(false),
-            wanted: Set(false),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        person_on_record(db, given, family).await;
     }
 
     // The trigram indexes of the substring search exist only on PostgreSQL (with pg_trgm).
@@ -206,4 +222,53 @@ async fn the_name_keys_of_people_already_on_record_are_filled_in() {
     assert_eq!(index_count(&test_db, "ix_people_name_keys").await, 0);
     test_db.db.migrate_up(None).await.unwrap();
     assert_eq!(found(&test_db, "siân o’b").await, [pair("Siân", "O’Brien")]);
+}
+
+#[tokio::test]
+async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
+    let test_db = TestDatabase::empty().await;
+    let db = test_db.db.connection();
+    let all = test_db.db.migration_status().await.unwrap();
+    let before_integer_times = all
+        .iter()
+        .position(|m| m.name == "m20261122_000010_caseload_facts_integer_times")
+        .unwrap();
+    test_db
+        .db
+        .migrate_up(Some(u32::try_from(before_integer_times).unwrap()))
+        .await
+        .unwrap();
+    let person_id = person_on_record(db, "Sam", "Archer").await;
+    // Facts as the earlier code stored them, instants as RFC 3339 text.
+    caseload_fact::ActiveModel {
+        person_id: Set(person_id),
+        standards_since: Set(Some("\"2026-11-02T09:00:00Z\"".to_owned())),
+        contacts: Set(Some(
+            r#"{"last_completed":"2026-11-20T10:00:00Z","recent":[{"at":"2026-11-20T10:00:00Z","type":"telephone"}]}"#
+                .to_owned(),
+        )),
+        appointments: Set(Some("[]".to_owned())),
+        enforcement: Set(Some("[]".to_owned())),
+        home_visits: Set(Some("[]".to_owned())),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+
+    test_db.db.migrate_up(None).await.unwrap();
+    let row = caseload_fact::Entity::find_by_id(person_id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the row stays; only its parts are cleared");
+    assert_eq!(
+        (
+            row.standards_since,
+            row.contacts,
+            row.appointments,
+            row.enforcement,
+            row.home_visits
+        ),
+        (None, None, None, None, None)
+    );
 }

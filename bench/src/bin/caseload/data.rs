@@ -166,29 +166,27 @@ pub struct Explained {
     pub plan: String,
 }
 
-/// EXPLAIN (ANALYZE, BUFFERS) of the three queries `vigil_persistence::caseload::assemble` sends, written
-/// as sea-orm writes them (an `IN` list of the caseload's ids), then of the seven that work a caseload's
-/// facts out from the records (a first read; a write refreshes one part for one person).
+/// EXPLAIN (ANALYZE, BUFFERS) of the one read a worklist sends (`vigil_persistence::caseload`'s joined
+/// read, without the audit insert the API adds to it on PostgreSQL), then of the seven queries that work a
+/// caseload's facts out from the records, written as sea-orm writes them (an `IN` list of the caseload's
+/// ids): a first read sends them for everyone, a write refreshes one part for one person.
 pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Result<Vec<Explained>> {
     let ids = (1..=loaded.caseload)
         .map(|n| format!("'{}'", crate::load_driver::person_id(n)))
         .collect::<Vec<_>>()
         .join(", ");
     let officer = loaded.officer_id;
-    let queries: [(&'static str, String); 10] = [
+    let queries: [(&'static str, String); 8] = [
         (
-            "allocations::active_for_staff",
+            "caseload::read::select (the worklist's one read)",
             format!(
-                "SELECT * FROM allocations WHERE staff_id = '{officer}' AND to_at IS NULL ORDER BY from_at"
+                "SELECT people.*, (SELECT role FROM allocations WHERE allocations.person_id = people.id \
+                 AND allocations.staff_id = '{officer}' AND allocations.to_at IS NULL \
+                 ORDER BY allocations.from_at DESC, allocations.id DESC LIMIT 1) AS allocation_role, \
+                 caseload_facts.* FROM people LEFT JOIN caseload_facts ON caseload_facts.person_id = people.id \
+                 WHERE people.id IN (SELECT person_id FROM allocations WHERE staff_id = '{officer}' \
+                 AND to_at IS NULL)"
             ),
-        ),
-        (
-            "people::find_many",
-            format!("SELECT * FROM people WHERE id IN ({ids})"),
-        ),
-        (
-            "caseload::store::facts_for",
-            format!("SELECT * FROM caseload_facts WHERE person_id IN ({ids})"),
         ),
         (
             "appointments::booked_for_people",
