@@ -7,10 +7,12 @@
 use std::collections::HashSet;
 
 use chrono::Duration;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_e2e::cohort::later;
 use vigil_e2e::{TestApp, TestUser, spawn_app};
+use vigil_persistence::caseload::USUAL_CASELOAD;
 
 /// The consultations recorded through worklists for `person`.
 async fn worklist_consultations(app: &TestApp, admin: &TestUser, person: Uuid) -> Vec<Value> {
@@ -100,4 +102,49 @@ async fn each_person_shown_is_recorded_once_and_nobody_else() {
     assert!(shown(&list).is_empty());
     assert_eq!(worklist_consultations(&app, &admin, late).await.len(), 2);
     assert_eq!(worklist_consultations(&app, &admin, quiet).await.len(), 1);
+}
+
+/// More people than the audit ids made ahead for a worklist: the rest get ids made by the database, and
+/// every person is still recorded once, under an id of their own.
+#[tokio::test]
+async fn a_caseload_larger_than_usual_is_recorded_in_full() {
+    let app = spawn_app().await;
+    let coordinator = app.user("coordinator", None).await;
+    let om = app.user("offender_manager", None).await;
+    let size = USUAL_CASELOAD + 3;
+    for n in 0..size {
+        // Names are letters only: n written in base 26, a to z.
+        let family = format!(
+            "Per{}{}",
+            (b'a' + (n / 26) as u8) as char,
+            (b'a' + (n % 26) as u8) as char
+        );
+        let person = app.person(&coordinator, "Sam", &family).await;
+        app.allocate(&coordinator, person, om.id, "offender_manager")
+            .await;
+    }
+
+    let (status, list) = app.get_json("/api/v1/caseload", &om).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(shown(&list).len() as u64, size);
+    let rows = app
+        .db()
+        .query_all_raw(Statement::from_string(
+            app.db().get_database_backend(),
+            "SELECT id, person_id FROM audit_events WHERE entity = 'caseload'",
+        ))
+        .await
+        .unwrap();
+    let ids: HashSet<Uuid> = rows
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "id").unwrap())
+        .collect();
+    let people: HashSet<Uuid> = rows
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "person_id").unwrap())
+        .collect();
+    assert_eq!(rows.len() as u64, size);
+    assert_eq!(ids.len() as u64, size, "every event has its own id");
+    assert_eq!(people, shown(&list).into_iter().collect::<HashSet<_>>());
+    assert!(ids.iter().all(|id| id.get_version_num() == 7), "{ids:?}");
 }

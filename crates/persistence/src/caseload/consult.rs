@@ -10,6 +10,10 @@ use crate::database::begin_write;
 use crate::error::PersistenceError;
 use crate::repositories::audit::{self, AuditEntry};
 
+/// Audit ids made ahead for a worklist: enough for most caseloads (an offender manager's is a few dozen
+/// people); a larger one gets the rest made in SQL.
+pub const USUAL_CASELOAD: u64 = 64;
+
 /// Whose worklist, and which of its people.
 #[derive(Debug, Clone, Default)]
 pub struct WorklistRequest {
@@ -36,7 +40,7 @@ pub async fn consult(
     let backend = db.get_database_backend();
     let select = read::select(backend, request.staff_id, request.strand.as_deref());
     if backend == DbBackend::Postgres && !request.overdue_only {
-        let audited = audit::select_recording_each_row(select, "id", template, now);
+        let audited = audit::select_recording_each_row(select, "id", template, now, USUAL_CASELOAD);
         let rows = db.query_all_raw(audited).await?;
         return entries_from_rows(db, &rows, rules, now).await;
     }

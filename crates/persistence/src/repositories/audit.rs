@@ -157,22 +157,27 @@ const APPEND_MANY_POSTGRES: &str = "INSERT INTO audit_events \
 /// `WITH`): `template` with the row's `person_column` as the person. The rows read and their audit then
 /// commit together as one statement, without a transaction around them: one round trip instead of
 /// `BEGIN`, read, insert, `COMMIT`. The rows come back in `select`'s order (a `WITH` query read once is a
-/// stored list, scanned in the order it was written). However many rows `select` returns, each event
-/// gets its own UUIDv7, made in SQL ([`UUID_V7_FROM_RANDOM`]) because the row count is not known when
-/// the statement is sent.
+/// stored list, scanned in the order it was written).
+///
+/// Event ids are UUIDv7 made here, `expected_rows` of them, bound as one array; should `select` return
+/// more rows than that, the rest get theirs made in SQL ([`UUID_V7_IN_SQL`], slower per row), so any
+/// row count is recorded.
 pub(crate) fn select_recording_each_row(
     select: Statement,
     person_column: &str,
     template: AuditEntry,
     now: DateTime<Utc>,
+    expected_rows: u64,
 ) -> Statement {
     let select_sql = select.sql;
     let mut values = select
         .values
         .map(|Values(values)| values)
         .unwrap_or_default();
+    let ids: Vec<Uuid> = (0..expected_rows).map(|_| Uuid::now_v7()).collect();
     let first = values.len();
     values.extend([
+        Value::from(ids),
         now.into(),
         template.actor_id.into(),
         template.actor_role.into(),
@@ -184,36 +189,38 @@ pub(crate) fn select_recording_each_row(
         template.detail.into(),
     ]);
     let p = |k: usize| format!("${}", first + k);
-    let id = UUID_V7_FROM_RANDOM.replace("{now}", &p(1));
+    let made_in_sql = UUID_V7_IN_SQL.replace("{now}", &p(2));
     let sql = format!(
         "WITH shown AS ({select_sql}), recorded AS (INSERT INTO audit_events \
          (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, \
          request_id, detail) \
-         SELECT {id}, {now}::timestamptz, {actor}::uuid, {role}::text, {action}::text, \
-         r.person_id, {entity}::text, {entity_id}::uuid, {purpose}::text, {request}::text, {detail}::json \
-         FROM (SELECT shown.\"{person_column}\" AS person_id, uuid_send(gen_random_uuid()) AS random \
-         FROM shown) AS r) \
+         SELECT COALESCE(({ids}::uuid[])[r.n], {made_in_sql}), {now}::timestamptz, {actor}::uuid, \
+         {role}::text, {action}::text, r.person_id, {entity}::text, {entity_id}::uuid, {purpose}::text, \
+         {request}::text, {detail}::json \
+         FROM (SELECT shown.\"{person_column}\" AS person_id, row_number() OVER () AS n FROM shown) AS r) \
          SELECT * FROM shown",
-        now = p(1),
-        actor = p(2),
-        role = p(3),
-        action = p(4),
-        entity = p(5),
-        entity_id = p(6),
-        purpose = p(7),
-        request = p(8),
-        detail = p(9),
+        ids = p(1),
+        now = p(2),
+        actor = p(3),
+        role = p(4),
+        action = p(5),
+        entity = p(6),
+        entity_id = p(7),
+        purpose = p(8),
+        request = p(9),
+        detail = p(10),
     );
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
-/// A UUIDv7 (RFC 9562) in PostgreSQL 15, which has no function for one: the 16 random bytes `r.random`
-/// (from `gen_random_uuid()`, whose variant bits are already right) with the first six replaced by the
-/// Unix time of `{now}` in milliseconds and the version nibble set to 7. Like the ids made in Rust, they
-/// sort by time; 74 bits stay random.
-const UUID_V7_FROM_RANDOM: &str = "encode(set_byte(overlay(r.random PLACING \
+/// A UUIDv7 (RFC 9562) made by PostgreSQL 15, which has no function for one: 16 random bytes (from
+/// `gen_random_uuid()`, whose variant bits are already right) with the first six replaced by the Unix
+/// time of `{now}` in milliseconds and the version nibble set to 7 (the byte's low nibble from
+/// `random()`). Like the ids made in Rust they sort by time; 74 bits stay random. One expression, with no
+/// subquery, so it is worked out afresh for each row.
+const UUID_V7_IN_SQL: &str = "encode(set_byte(overlay(uuid_send(gen_random_uuid()) PLACING \
     substring(int8send(floor(extract(epoch FROM {now}::timestamptz) * 1000)::int8) FROM 3 FOR 6) FROM 1 FOR 6), \
-    6, (get_byte(r.random, 6) & 15) | 112), 'hex')::uuid";
+    6, 112 + floor(random() * 16)::int), 'hex')::uuid";
 
 /// The events of one batch as one array per column, in the order of [`APPEND_MANY_POSTGRES`]'s
 /// parameters; every event shares the instant `now`.

@@ -133,7 +133,7 @@ pub async fn search_audited(
     if db.get_database_backend() == DbBackend::Postgres {
         let paged =
             super::page::capped_page(DbBackend::Postgres, query.clone(), page, SEARCH_TOTAL_CAP);
-        let statement = audit::select_recording_each_row(paged, "id", template, now);
+        let statement = audit::select_recording_each_row(paged, "id", template, now, page.per_page);
         let rows = db.query_all_raw(statement).await?;
         return super::page::capped_answer(db, rows, query, page, SEARCH_TOTAL_CAP).await;
     }
