@@ -76,19 +76,6 @@ pub async fn for_person(
         .await?)
 }
 
-/// Active allocations of a member of staff (their caseload), in one query.
-pub async fn active_for_staff(
-    db: &impl ConnectionTrait,
-    staff_id: Uuid,
-) -> Result<Vec<allocation::Model>, PersistenceError> {
-    Ok(allocation::Entity::find()
-        .filter(allocation::Column::StaffId.eq(staff_id))
-        .filter(allocation::Column::ToAt.is_null())
-        .order_by_asc(allocation::Column::FromAt)
-        .all(db)
-        .await?)
-}
-
 /// The person's active allocation in a role, if any.
 pub async fn active_in_role(
     db: &impl ConnectionTrait,
