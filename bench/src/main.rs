@@ -29,6 +29,11 @@ use crate::options::Options;
 use crate::pgbench::PgbenchRun;
 use crate::stats::Summary;
 
+// The allocator of the `vigil` binary (crates/cli/src/main.rs), so that the server measured here
+// allocates as the one that runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Family-name prefixes searched for (`q=`), from the names cohort.sql draws, from common to rare: in the
 /// 100,000-person cohort they match from about 3,500 people (`ha`) down to about 370 (`ngu`), eleven of
 /// them more than the count cap of 1,000. The pgbench search scripts carry the same list, in the same
@@ -101,15 +106,12 @@ async fn run(options: Options) -> Result<()> {
         token,
         people: options.common.people,
     };
-    let pg = PgbenchRun {
-        program: options.common.pgbench.clone(),
-        url: url.clone(),
-        scripts: options.common.scripts.clone(),
-        clients: options.common.clients,
-        threads: options.common.pgbench_threads,
-        people: options.common.people,
-        actor: loaded.coordinator_id,
-    };
+    let pg = PgbenchRun::new(
+        &options.common,
+        &url,
+        options.common.people,
+        loaded.coordinator_id,
+    );
     pg.check()?;
 
     let mut rows = Vec::new();

@@ -24,6 +24,20 @@ pub struct PgbenchRun {
 }
 
 impl PgbenchRun {
+    /// pgbench as the common options set it (program, scripts, `-c`, `-j`), on `url`, with `-D people`
+    /// and `-D actor` for the scripts.
+    pub fn new(common: &Common, url: &str, people: u32, actor: Uuid) -> Self {
+        PgbenchRun {
+            program: common.pgbench.clone(),
+            url: url.to_owned(),
+            scripts: common.scripts.clone(),
+            clients: common.clients,
+            threads: common.pgbench_threads,
+            people,
+            actor,
+        }
+    }
+
     /// Fails early, before any load, if pgbench or a script is missing.
     pub fn check(&self) -> Result<()> {
         let version = Command::new(&self.program)

@@ -17,6 +17,7 @@ mod m20261122_000007_jobs_claim_index;
 mod m20261122_000008_people_name_keys;
 mod m20261122_000009_caseload_facts;
 mod m20261122_000010_caseload_facts_integer_times;
+mod m20261122_000011_audit_event_people;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_people_name_keys::Migration),
             Box::new(m20261122_000009_caseload_facts::Migration),
             Box::new(m20261122_000010_caseload_facts_integer_times::Migration),
+            Box::new(m20261122_000011_audit_event_people::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
 use vigil_persistence::entities::{caseload_fact, person};
-use vigil_persistence::repositories::{PageRequest, people};
+use vigil_persistence::repositories::{PageRequest, audit, people};
 
 /// How many tables (`kind` "table") or indexes ("index") are named `name`.
 async fn schema_objects(test_db: &TestDatabase, kind: &str, name: &str) -> i64 {
@@ -224,20 +224,23 @@ async fn the_name_keys_of_people_already_on_record_are_filled_in() {
     assert_eq!(found(&test_db, "siân o’b").await, [pair("Siân", "O’Brien")]);
 }
 
-#[tokio::test]
-async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
+/// A fresh database with every migration before `name` applied, as a database on record when `name` ships.
+async fn migrated_up_to_before(name: &str) -> TestDatabase {
     let test_db = TestDatabase::empty().await;
-    let db = test_db.db.connection();
     let all = test_db.db.migration_status().await.unwrap();
-    let before_integer_times = all
-        .iter()
-        .position(|m| m.name == "m20261122_000010_caseload_facts_integer_times")
-        .unwrap();
+    let before = all.iter().position(|m| m.name == name).unwrap();
     test_db
         .db
-        .migrate_up(Some(u32::try_from(before_integer_times).unwrap()))
+        .migrate_up(Some(u32::try_from(before).unwrap()))
         .await
         .unwrap();
+    test_db
+}
+
+#[tokio::test]
+async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
+    let test_db = migrated_up_to_before("m20261122_000010_caseload_facts_integer_times").await;
+    let db = test_db.db.connection();
     let person_id = person_on_record(db, "Sam", "Archer").await;
     // Facts as the earlier code stored them, instants as RFC 3339 text.
     caseload_fact::ActiveModel {
@@ -271,4 +274,68 @@ async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
         ),
         (None, None, None, None, None)
     );
+}
+
+async fn events_about(
+    db: &sea_orm::DatabaseConnection,
+    person: uuid::Uuid,
+) -> vigil_persistence::repositories::Page<vigil_persistence::entities::audit_event::Model> {
+    let filter = audit::AuditFilter {
+        person_id: Some(person),
+        ..Default::default()
+    };
+    audit::query(db, &filter, PageRequest::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_events_from_before_list_events_are_still_found_by_person() {
+    let test_db = migrated_up_to_before("m20261122_000011_audit_event_people").await;
+    let db = test_db.db.connection();
+    // One consultation per person, as list reads were recorded before, written with the old columns.
+    let person = uuid::Uuid::now_v7();
+    let (p1, p2) = if test_db.is_postgres() {
+        ("$1", "$2")
+    } else {
+        ("?", "?")
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!(
+            "INSERT INTO audit_events (id, occurred_at, action, person_id, entity, purpose) \
+             VALUES ({p1}, {p2}, 'consult', {person_param}, 'people_search', 'cohort_management')",
+            person_param = if test_db.is_postgres() { "$3" } else { "?" }
+        ),
+        [
+            uuid::Uuid::now_v7().into(),
+            monday_morning().into(),
+            person.into(),
+        ],
+    ))
+    .await
+    .unwrap();
+
+    test_db.db.migrate_up(None).await.unwrap();
+    let found = events_about(db, person).await;
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].person_id, Some(person));
+    assert_eq!(found.items[0].people, None);
+    assert_eq!(events_about(db, uuid::Uuid::now_v7()).await.total, 0);
+    let expected_indexes = i64::from(test_db.is_postgres());
+    assert_eq!(
+        index_count(&test_db, "ix_audit_events_people").await,
+        expected_indexes
+    );
+
+    test_db.db.migrate_down(Some(1)).await.unwrap();
+    assert_eq!(index_count(&test_db, "ix_audit_events_people").await, 0);
+    let old_columns = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, person_id FROM audit_events",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(old_columns.len(), 1, "down keeps the events");
 }

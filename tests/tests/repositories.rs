@@ -388,22 +388,27 @@ async fn a_partner_agency_sees_only_the_people_referred_to_it() {
 }
 
 #[tokio::test]
-async fn a_batch_of_audit_events_keeps_every_field_and_every_absent_one() {
+async fn audit_events_keep_every_field_and_a_list_read_is_one_event_found_by_each_person() {
     let test_db = TestDatabase::migrated().await;
     let db = test_db.db.connection();
     let now = monday_morning();
     let actor = uuid::Uuid::now_v7();
-    let person = uuid::Uuid::now_v7();
+    let (ann, bob, cat) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
     let full = AuditEntry {
         actor_id: Some(actor),
         actor_role: Some("coordinator".to_owned()),
-        action: "consult".to_owned(),
-        person_id: Some(person),
-        entity: "people_search".to_owned(),
-        entity_id: Some(person),
+        action: "alter".to_owned(),
+        person_id: Some(ann),
+        entity: "person".to_owned(),
+        entity_id: Some(ann),
         purpose: "cohort_management".to_owned(),
         request_id: Some("req-1 \"quoted\" {braces}, commas".to_owned()),
         detail: Some(serde_json::json!({"shown": 3, "q": "o'brien"})),
+        people: Vec::new(),
     };
     let bare = AuditEntry {
         action: "disclose".to_owned(),
@@ -411,12 +416,19 @@ async fn a_batch_of_audit_events_keeps_every_field_and_every_absent_one() {
         purpose: "partner_referral".to_owned(),
         ..Default::default()
     };
-    // Two batches of different sizes: the same statement serves both on PostgreSQL.
-    audit::append_many(db, vec![full.clone()], now)
+    let search = AuditEntry {
+        action: "consult".to_owned(),
+        entity: "people_search".to_owned(),
+        ..full.clone()
+    };
+    audit::append(db, full.clone(), now).await.unwrap();
+    audit::append(db, bare.clone(), now).await.unwrap();
+    let txn = db.begin().await.unwrap();
+    // A person shown twice (two referrals, say) is listed once, where first shown.
+    audit::append_listing(&txn, search.listing([bob, ann, bob]), now)
         .await
         .unwrap();
-    let txn = db.begin().await.unwrap();
-    audit::append_many(&txn, vec![bare.clone(), full.clone(), bare.clone()], now)
+    audit::append_listing(&txn, search.listing([]), now)
         .await
         .unwrap();
     txn.commit().await.unwrap();
@@ -424,32 +436,62 @@ async fn a_batch_of_audit_events_keeps_every_field_and_every_absent_one() {
     let all = audit::query(db, &AuditFilter::default(), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(all.total, 4);
-    let ids: std::collections::HashSet<_> = all.items.iter().map(|event| event.id).collect();
-    assert_eq!(ids.len(), 4, "every event has its own id");
-    for event in &all.items {
-        assert_eq!(event.occurred_at, now);
-        if event.action == "consult" {
-            assert_eq!(event.actor_id, full.actor_id);
-            assert_eq!(event.actor_role, full.actor_role);
-            assert_eq!(event.person_id, full.person_id);
-            assert_eq!(event.entity, full.entity);
-            assert_eq!(event.entity_id, full.entity_id);
-            assert_eq!(event.purpose, full.purpose);
-            assert_eq!(event.request_id, full.request_id);
-            assert_eq!(event.detail, full.detail);
-        } else {
-            assert_eq!(event.action, "disclose");
-            assert_eq!(event.actor_id, None);
-            assert_eq!(event.actor_role, None);
-            assert_eq!(event.person_id, None);
-            assert_eq!(event.entity, "referral");
-            assert_eq!(event.entity_id, None);
-            assert_eq!(event.purpose, "partner_referral");
-            assert_eq!(event.request_id, None);
-            assert_eq!(event.detail, None);
-        }
-    }
-    let consults = all.items.iter().filter(|e| e.action == "consult").count();
-    assert_eq!(consults, 2);
+    assert_eq!(
+        all.total, 3,
+        "a list read that showed nobody records nothing"
+    );
+    let by_action = |action: &str| {
+        all.items
+            .iter()
+            .find(|event| event.action == action)
+            .unwrap()
+    };
+    let altered = by_action("alter");
+    assert_eq!(altered.occurred_at, now);
+    assert_eq!(altered.actor_id, full.actor_id);
+    assert_eq!(altered.actor_role, full.actor_role);
+    assert_eq!(altered.person_id, full.person_id);
+    assert_eq!(altered.entity, full.entity);
+    assert_eq!(altered.entity_id, full.entity_id);
+    assert_eq!(altered.purpose, full.purpose);
+    assert_eq!(altered.request_id, full.request_id);
+    assert_eq!(altered.detail, full.detail);
+    assert_eq!(altered.people, None);
+    let disclosed = by_action("disclose");
+    assert_eq!(disclosed.actor_id, None);
+    assert_eq!(disclosed.actor_role, None);
+    assert_eq!(disclosed.person_id, None);
+    assert_eq!(disclosed.entity_id, None);
+    assert_eq!(disclosed.request_id, None);
+    assert_eq!(disclosed.detail, None);
+    assert_eq!(disclosed.people, None);
+    let listed = by_action("consult");
+    assert_eq!(
+        listed.person_id, None,
+        "a list read is about everyone it showed"
+    );
+    assert_eq!(
+        listed.people,
+        Some(serde_json::json!([bob.to_string(), ann.to_string()]))
+    );
+    assert_eq!(listed.request_id, full.request_id);
+
+    let about = |person| async move {
+        let page = audit::query(
+            db,
+            &AuditFilter {
+                person_id: Some(person),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+        let mut actions: Vec<String> = page.items.into_iter().map(|e| e.action).collect();
+        actions.sort();
+        actions
+    };
+    assert_eq!(about(ann).await, ["alter", "consult"]);
+    assert_eq!(about(bob).await, ["consult"]);
+    assert!(about(cat).await.is_empty());
 }

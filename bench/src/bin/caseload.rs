@@ -42,6 +42,11 @@ use crate::options::Options;
 use crate::pgbench::PgbenchRun;
 use crate::stats::Summary;
 
+// The allocator of the `vigil` binary (crates/cli/src/main.rs), so that the server measured here
+// allocates as the one that runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What this binary's progress lines on stderr start with.
 const PREFIX: &str = "caseload";
 
@@ -112,21 +117,19 @@ async fn run(options: Options) -> Result<()> {
         })
     };
     let mut report = Report::default();
+    let pg = PgbenchRun::new(
+        &options.common,
+        &url,
+        options.contact_people,
+        loaded.officer_id,
+    );
     if options.caseload_run {
         report.caseload = Some(measure_http(Scenario::Caseload).await?);
+        report.caseload_pgbench = Some(pg.measure(PREFIX, "worklist.sql", common, db).await?);
         report.explain = data::explain_caseload(database.connection(), &loaded).await?;
     }
     if options.contact_run {
         report.contact_api = Some(measure_http(Scenario::LogContact).await?);
-        let pg = PgbenchRun {
-            program: options.common.pgbench.clone(),
-            url: url.clone(),
-            scripts: options.common.scripts.clone(),
-            clients: options.common.clients,
-            threads: options.common.pgbench_threads,
-            people: options.contact_people,
-            actor: loaded.officer_id,
-        };
         let summary = pg.measure(PREFIX, "contact_log.sql", common, db).await?;
         report.contact_pgbench = Some(summary);
     }
@@ -142,6 +145,7 @@ async fn run(options: Options) -> Result<()> {
 #[derive(Default)]
 struct Report {
     caseload: Option<Summary>,
+    caseload_pgbench: Option<Summary>,
     explain: Vec<data::Explained>,
     contact_api: Option<Summary>,
     contact_pgbench: Option<Summary>,
@@ -183,6 +187,9 @@ impl Report {
         if let Some(s) = &self.caseload {
             row("worklist: GET /api/v1/caseload", s);
         }
+        if let Some(s) = &self.caseload_pgbench {
+            row("worklist, same SQL by pgbench (tps)", s);
+        }
         if let Some(s) = &self.contact_api {
             row("contact log: POST /api/v1/people/{id}/contacts", s);
         }
@@ -199,6 +206,15 @@ impl Report {
                 } else {
                     "NOT met"
                 }
+            );
+        }
+        if let (Some(api), Some(pg)) = (&self.caseload, &self.caseload_pgbench) {
+            println!(
+                "- Worklist: API {:.0}/s, its SQL alone by pgbench {:.0}/s (p99 {:.1} ms): API / pgbench = {:.2}",
+                api.rate,
+                pg.rate,
+                pg.p99_ms,
+                api.rate / pg.rate
             );
         }
         if let (Some(api), Some(pg)) = (&self.contact_api, &self.contact_pgbench) {

@@ -23,6 +23,11 @@ use vigil_persistence::Database;
 use crate::options::Options;
 use crate::run::Setup;
 
+// The allocator of the `vigil` binary (crates/cli/src/main.rs), so that the server measured here
+// allocates as the one that runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let options = Options::from_args(std::env::args().skip(1))?;
     if options.help {

@@ -47,6 +47,9 @@ pub struct AuditEventView {
     pub purpose: String,
     pub request_id: Option<String>,
     pub detail: Option<serde_json::Value>,
+    /// For a list read (a search, a worklist, a list of referrals or visits): every person it showed,
+    /// each once; `person_id` is then empty. Empty for any other event.
+    pub people: Vec<Uuid>,
 }
 
 impl From<audit_event::Model> for AuditEventView {
@@ -63,8 +66,16 @@ impl From<audit_event::Model> for AuditEventView {
             purpose: e.purpose,
             request_id: e.request_id,
             detail: e.detail,
+            people: listed_people(e.people),
         }
     }
+}
+
+/// The stored `people` column: a JSON array of ids, written only by Vigil.
+fn listed_people(stored: Option<serde_json::Value>) -> Vec<Uuid> {
+    stored
+        .and_then(|people| serde_json::from_value(people).ok())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -39,6 +39,7 @@ impl Caller {
             purpose: self.purpose.clone(),
             request_id: current_request_id(),
             detail: None,
+            people: Vec::new(),
         }
     }
 }

@@ -222,13 +222,14 @@ pub async fn list_visits(
         PageRequest::new(query.page, query.per_page),
     )
     .await?;
+    let listing = caller
+        .audit(AuditAction::Consult, "home_visits", None)
+        .listing(page.items.iter().map(|visit| visit.person_id));
     let mut items = Vec::with_capacity(page.items.len());
-    let mut entries = Vec::with_capacity(page.items.len());
     for visit in page.items {
-        entries.push(caller.audit(AuditAction::Consult, "home_visits", Some(visit.person_id)));
         items.push(view(&txn, visit, now).await?);
     }
-    audit::append_many(&txn, entries, now).await?;
+    audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(Json(VisitPage {
         items,

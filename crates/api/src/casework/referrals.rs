@@ -177,12 +177,10 @@ pub async fn list_referrals(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let page = referrals::list(&txn, &filter, PageRequest::new(query.page, query.per_page)).await?;
-    let entries = page
-        .items
-        .iter()
-        .map(|r| caller.audit(AuditAction::Consult, "referrals", Some(r.person_id)))
-        .collect();
-    audit::append_many(&txn, entries, now).await?;
+    let listing = caller
+        .audit(AuditAction::Consult, "referrals", None)
+        .listing(page.items.iter().map(|r| r.person_id));
+    audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(Json(ReferralPage {
         items: page.items.into_iter().map(Into::into).collect(),

@@ -106,7 +106,7 @@ pub async fn list_people(
     let visibility = Visibility::of(&caller);
     let db = state.db.connection();
     filter.only_ids = partner_scope(db, &caller).await?;
-    // A list shows personal data too: one audit event per person shown, committed with the read.
+    // A list shows personal data too: one audit event listing the people shown, committed with the read.
     let audit = caller.audit(visibility.read_action(), "people_search", None);
     let found = people::search_audited(db, &filter, page, audit, state.clock.now()).await?;
     Ok(Json(PeoplePage {

@@ -10,10 +10,6 @@ use crate::database::begin_write;
 use crate::error::PersistenceError;
 use crate::repositories::audit::{self, AuditEntry};
 
-/// Audit ids made ahead for a worklist: enough for most caseloads (an offender manager's is a few dozen
-/// people); a larger one gets the rest made in SQL.
-pub const USUAL_CASELOAD: u64 = 64;
-
 /// Whose worklist, and which of its people.
 #[derive(Debug, Clone, Default)]
 pub struct WorklistRequest {
@@ -24,10 +20,10 @@ pub struct WorklistRequest {
     pub overdue_only: bool,
 }
 
-/// The worklist, with one consultation event (`template` about the person) per person shown.
+/// The worklist, with its consultation recorded: one event, `template` listing the people shown.
 ///
 /// On PostgreSQL, when everyone read is shown (no `overdue_only`, the one filter that needs the
-/// assessment), the read and its audit are one statement ([`audit::select_recording_each_row`]): one round
+/// assessment), the read and its audit are one statement ([`audit::select_recording_listing`]): one round
 /// trip, committed together. Otherwise the read, the assessment and the audit of the people kept share a
 /// transaction.
 pub async fn consult(
@@ -40,7 +36,7 @@ pub async fn consult(
     let backend = db.get_database_backend();
     let select = read::select(backend, request.staff_id, request.strand.as_deref());
     if backend == DbBackend::Postgres && !request.overdue_only {
-        let audited = audit::select_recording_each_row(select, "id", template, now, USUAL_CASELOAD);
+        let audited = audit::select_recording_listing(select, "id", template, now);
         let rows = db.query_all_raw(audited).await?;
         return entries_from_rows(db, &rows, rules, now).await;
     }
@@ -50,11 +46,8 @@ pub async fn consult(
     if request.overdue_only {
         entries.retain(|entry| !entry.overdue.is_empty());
     }
-    let shown = entries
-        .iter()
-        .map(|entry| template.about(entry.person.id))
-        .collect();
-    audit::append_many(&txn, shown, now).await?;
+    let listing = template.listing(entries.iter().map(|entry| entry.person.id));
+    audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(entries)
 }

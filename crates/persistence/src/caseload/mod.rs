@@ -19,7 +19,7 @@ use vigil_domain::{
     WorkingCalendar, assess_contact_standards,
 };
 
-pub use consult::{USUAL_CASELOAD, WorklistRequest, consult};
+pub use consult::{WorklistRequest, consult};
 pub use facts::{BookedAppointment, CaseloadFacts, Part};
 
 use crate::entities::person;

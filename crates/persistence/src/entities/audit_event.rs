@@ -17,6 +17,10 @@ pub struct Model {
     pub purpose: String,
     pub request_id: Option<String>,
     pub detail: Option<Json>,
+    /// The people a list read showed (a JSON array of their ids); `None` for an event about one person
+    /// (`person_id`) or none.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub people: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

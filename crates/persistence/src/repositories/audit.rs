@@ -2,12 +2,11 @@
 //! purpose: callers write an event in the same transaction as the work it records.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Values;
+use sea_orm::sea_query::{Expr, Values};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set,
     Statement, Value,
 };
-use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::page::{Page, PageRequest};
@@ -28,13 +27,18 @@ pub struct AuditEntry {
     pub purpose: String,
     pub request_id: Option<String>,
     pub detail: Option<serde_json::Value>,
+    /// The people a list read showed, each once (empty for any other event). A list
+    /// read is one consultation of all of them: one event, not one per person.
+    pub people: Vec<Uuid>,
 }
 
 impl AuditEntry {
-    /// This entry about `person_id`: a list read records one such entry per person it shows.
-    pub fn about(&self, person_id: Uuid) -> AuditEntry {
+    /// This entry for a list read that showed `people` (repeats dropped, the first place kept).
+    pub fn listing(&self, people: impl IntoIterator<Item = Uuid>) -> AuditEntry {
+        let mut seen = std::collections::HashSet::new();
         AuditEntry {
-            person_id: Some(person_id),
+            person_id: None,
+            people: people.into_iter().filter(|id| seen.insert(*id)).collect(),
             ..self.clone()
         }
     }
@@ -66,7 +70,26 @@ fn active_model(entry: AuditEntry, now: DateTime<Utc>) -> audit_event::ActiveMod
         purpose: Set(entry.purpose),
         request_id: Set(entry.request_id),
         detail: Set(entry.detail),
+        people: Set(people_json(&entry.people)),
     }
+}
+
+/// The `people` column: a JSON array of ids, or NULL when the event lists nobody.
+fn people_json(people: &[Uuid]) -> Option<serde_json::Value> {
+    (!people.is_empty()).then(|| people.iter().map(|id| id.to_string()).collect())
+}
+
+/// Records a list read that showed `template.people`: one event, or nothing if it showed nobody (a read
+/// that shows no one consults no one's data).
+pub async fn append_listing(
+    db: &impl ConnectionTrait,
+    template: AuditEntry,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    if template.people.is_empty() {
+        return Ok(());
+    }
+    append(db, template, now).await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -78,7 +101,8 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Events matching the filter, newest first.
+/// Events matching the filter, newest first. An event matches `person_id` if it is about that person or
+/// is a list read that showed them.
 pub async fn query(
     db: &impl ConnectionTrait,
     filter: &AuditFilter,
@@ -86,7 +110,11 @@ pub async fn query(
 ) -> Result<Page<audit_event::Model>, PersistenceError> {
     let mut condition = Condition::all();
     if let Some(person_id) = filter.person_id {
-        condition = condition.add(audit_event::Column::PersonId.eq(person_id));
+        condition = condition.add(
+            Condition::any()
+                .add(audit_event::Column::PersonId.eq(person_id))
+                .add(listed(db.get_database_backend(), person_id)),
+        );
     }
     if let Some(actor_id) = filter.actor_id {
         condition = condition.add(audit_event::Column::ActorId.eq(actor_id));
@@ -107,77 +135,41 @@ pub async fn query(
     super::page::fetch(db, query, page).await
 }
 
-/// Appends several events in one statement (a list read writes one consultation per person shown).
-///
-/// On PostgreSQL the events go in as one array per column through [`APPEND_MANY_POSTGRES`]: the same
-/// statement text, so the same prepared statement, for any number of events, with 11 parameters instead
-/// of 11 per event. SQLite has no arrays and gets a multi-row `INSERT`.
-pub async fn append_many(
-    db: &impl ConnectionTrait,
-    entries: Vec<AuditEntry>,
-    now: DateTime<Utc>,
-) -> Result<(), PersistenceError> {
-    if entries.is_empty() {
-        return Ok(());
+/// "The list read showed `person_id`": on PostgreSQL JSON containment, which the GIN index on `people`
+/// serves; on SQLite a look through the array.
+fn listed(backend: DbBackend, person_id: Uuid) -> Expr {
+    let id = person_id.to_string();
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            "\"audit_events\".\"people\" @> $1::jsonb",
+            [serde_json::Value::from(vec![id])],
+        ),
+        _ => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM json_each(\"audit_events\".\"people\") AS shown WHERE shown.value = ?)",
+            [id],
+        ),
     }
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let values = ColumnArrays::new(entries, now).into_values();
-            db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                APPEND_MANY_POSTGRES,
-                values,
-            ))
-            .await?;
-        }
-        _ => {
-            let models = entries.into_iter().map(|entry| active_model(entry, now));
-            audit_event::Entity::insert_many(models)
-                .exec_without_returning(db)
-                .await?;
-        }
-    }
-    Ok(())
 }
 
-/// The batch insert on PostgreSQL: `UNNEST` turns the column arrays back into rows. sea-orm cannot bind
-/// a NULL inside an array, so the optional columns carry their NULLs another way: an absent id as the
-/// nil UUID (never an id: ids are UUIDv7), an absent text or detail as a JSON `null` (`#>> '{}'` makes
-/// that SQL NULL, and the text of a JSON string otherwise).
-const APPEND_MANY_POSTGRES: &str = "INSERT INTO audit_events \
-    (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, request_id, detail) \
-    SELECT e.id, $2::timestamptz, NULLIF(e.actor_id, '00000000-0000-0000-0000-000000000000'), e.actor_role #>> '{}', e.action, \
-    NULLIF(e.person_id, '00000000-0000-0000-0000-000000000000'), e.entity, NULLIF(e.entity_id, '00000000-0000-0000-0000-000000000000'), e.purpose, \
-    e.request_id #>> '{}', NULLIF(e.detail, 'null'::jsonb)::json \
-    FROM UNNEST($1::uuid[], $3::uuid[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::uuid[], \
-    $9::text[], $10::jsonb[], $11::jsonb[]) \
-    AS e(id, actor_id, actor_role, action, person_id, entity, entity_id, purpose, request_id, detail)";
-
-/// On PostgreSQL: `select`, and in the same statement one event per row it returns (a data-modifying
-/// `WITH`): `template` with the row's `person_column` as the person. The rows read and their audit then
+/// On PostgreSQL: `select`, and in the same statement (a data-modifying `WITH`) one event, `template`,
+/// listing the `person_column` of every row it returns, if it returns any. The rows read and their audit
 /// commit together as one statement, without a transaction around them: one round trip instead of
 /// `BEGIN`, read, insert, `COMMIT`. The rows come back in `select`'s order (a `WITH` query read once is a
 /// stored list, scanned in the order it was written).
-///
-/// Event ids are UUIDv7 made here, `expected_rows` of them, bound as one array; should `select` return
-/// more rows than that, the rest get theirs made in SQL ([`UUID_V7_IN_SQL`], slower per row), so any
-/// row count is recorded.
-pub(crate) fn select_recording_each_row(
+pub(crate) fn select_recording_listing(
     select: Statement,
     person_column: &str,
     template: AuditEntry,
     now: DateTime<Utc>,
-    expected_rows: u64,
 ) -> Statement {
     let select_sql = select.sql;
     let mut values = select
         .values
         .map(|Values(values)| values)
         .unwrap_or_default();
-    let ids: Vec<Uuid> = (0..expected_rows).map(|_| Uuid::now_v7()).collect();
     let first = values.len();
     values.extend([
-        Value::from(ids),
+        Value::from(Uuid::now_v7()),
         now.into(),
         template.actor_id.into(),
         template.actor_role.into(),
@@ -189,17 +181,17 @@ pub(crate) fn select_recording_each_row(
         template.detail.into(),
     ]);
     let p = |k: usize| format!("${}", first + k);
-    let made_in_sql = UUID_V7_IN_SQL.replace("{now}", &p(2));
     let sql = format!(
         "WITH shown AS ({select_sql}), recorded AS (INSERT INTO audit_events \
          (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, \
-         request_id, detail) \
-         SELECT COALESCE(({ids}::uuid[])[r.n], {made_in_sql}), {now}::timestamptz, {actor}::uuid, \
-         {role}::text, {action}::text, r.person_id, {entity}::text, {entity_id}::uuid, {purpose}::text, \
-         {request}::text, {detail}::json \
-         FROM (SELECT shown.\"{person_column}\" AS person_id, row_number() OVER () AS n FROM shown) AS r) \
+         request_id, detail, people) \
+         SELECT {id}::uuid, {now}::timestamptz, {actor}::uuid, {role}::text, {action}::text, NULL, \
+         {entity}::text, {entity_id}::uuid, {purpose}::text, {request}::text, {detail}::json, \
+         listed.people \
+         FROM (SELECT jsonb_agg(shown.\"{person_column}\") AS people FROM shown) AS listed \
+         WHERE listed.people IS NOT NULL) \
          SELECT * FROM shown",
-        ids = p(1),
+        id = p(1),
         now = p(2),
         actor = p(3),
         role = p(4),
@@ -211,86 +203,4 @@ pub(crate) fn select_recording_each_row(
         detail = p(10),
     );
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
-
-/// A UUIDv7 (RFC 9562) made by PostgreSQL 15, which has no function for one: 16 random bytes (from
-/// `gen_random_uuid()`, whose variant bits are already right) with the first six replaced by the Unix
-/// time of `{now}` in milliseconds and the version nibble set to 7 (the byte's low nibble from
-/// `random()`). Like the ids made in Rust they sort by time; 74 bits stay random. One expression, with no
-/// subquery, so it is worked out afresh for each row.
-const UUID_V7_IN_SQL: &str = "encode(set_byte(overlay(uuid_send(gen_random_uuid()) PLACING \
-    substring(int8send(floor(extract(epoch FROM {now}::timestamptz) * 1000)::int8) FROM 3 FOR 6) FROM 1 FOR 6), \
-    6, 112 + floor(random() * 16)::int), 'hex')::uuid";
-
-/// The events of one batch as one array per column, in the order of [`APPEND_MANY_POSTGRES`]'s
-/// parameters; every event shares the instant `now`.
-struct ColumnArrays {
-    now: DateTime<Utc>,
-    id: Vec<Uuid>,
-    actor_id: Vec<Uuid>,
-    actor_role: Vec<Json>,
-    action: Vec<String>,
-    person_id: Vec<Uuid>,
-    entity: Vec<String>,
-    entity_id: Vec<Uuid>,
-    purpose: Vec<String>,
-    request_id: Vec<Json>,
-    detail: Vec<Json>,
-}
-
-impl ColumnArrays {
-    fn new(entries: Vec<AuditEntry>, now: DateTime<Utc>) -> Self {
-        let mut arrays = Self {
-            now,
-            id: Vec::with_capacity(entries.len()),
-            actor_id: Vec::with_capacity(entries.len()),
-            actor_role: Vec::with_capacity(entries.len()),
-            action: Vec::with_capacity(entries.len()),
-            person_id: Vec::with_capacity(entries.len()),
-            entity: Vec::with_capacity(entries.len()),
-            entity_id: Vec::with_capacity(entries.len()),
-            purpose: Vec::with_capacity(entries.len()),
-            request_id: Vec::with_capacity(entries.len()),
-            detail: Vec::with_capacity(entries.len()),
-        };
-        for entry in entries {
-            arrays.id.push(Uuid::now_v7());
-            arrays
-                .actor_id
-                .push(entry.actor_id.unwrap_or_else(Uuid::nil));
-            arrays
-                .actor_role
-                .push(entry.actor_role.map_or(Json::Null, Json::String));
-            arrays.action.push(entry.action);
-            arrays
-                .person_id
-                .push(entry.person_id.unwrap_or_else(Uuid::nil));
-            arrays.entity.push(entry.entity);
-            arrays
-                .entity_id
-                .push(entry.entity_id.unwrap_or_else(Uuid::nil));
-            arrays.purpose.push(entry.purpose);
-            arrays
-                .request_id
-                .push(entry.request_id.map_or(Json::Null, Json::String));
-            arrays.detail.push(entry.detail.unwrap_or(Json::Null));
-        }
-        arrays
-    }
-
-    fn into_values(self) -> [Value; 11] {
-        [
-            self.id.into(),
-            self.now.into(),
-            self.actor_id.into(),
-            self.actor_role.into(),
-            self.action.into(),
-            self.person_id.into(),
-            self.entity.into(),
-            self.entity_id.into(),
-            self.purpose.into(),
-            self.request_id.into(),
-            self.detail.into(),
-        ]
-    }
 }

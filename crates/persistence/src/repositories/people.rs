@@ -119,9 +119,9 @@ pub async fn search(
     super::page::fetch_capped(db, search_query(filter), page, SEARCH_TOTAL_CAP).await
 }
 
-/// [`search`], recording one audit event per person shown (`template` with that person), in the same
-/// transaction: on PostgreSQL a single statement ([`audit::select_recording_each_row`]), elsewhere a
-/// transaction around the search and [`audit::append_many`].
+/// [`search`], recording its consultation in the same transaction: one event, `template` listing the
+/// people shown (none if nobody is). On PostgreSQL a single statement
+/// ([`audit::select_recording_listing`]), elsewhere a transaction around the search and the event.
 pub async fn search_audited(
     db: &DatabaseConnection,
     filter: &PeopleFilter,
@@ -133,18 +133,14 @@ pub async fn search_audited(
     if db.get_database_backend() == DbBackend::Postgres {
         let paged =
             super::page::capped_page(DbBackend::Postgres, query.clone(), page, SEARCH_TOTAL_CAP);
-        let statement = audit::select_recording_each_row(paged, "id", template, now, page.per_page);
+        let statement = audit::select_recording_listing(paged, "id", template, now);
         let rows = db.query_all_raw(statement).await?;
         return super::page::capped_answer(db, rows, query, page, SEARCH_TOTAL_CAP).await;
     }
     let txn = begin_write(db).await?;
     let found = super::page::fetch_capped(&txn, query, page, SEARCH_TOTAL_CAP).await?;
-    let entries = found
-        .items
-        .iter()
-        .map(|person| template.about(person.id))
-        .collect();
-    audit::append_many(&txn, entries, now).await?;
+    let listing = template.listing(found.items.iter().map(|person| person.id));
+    audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(found)
 }

@@ -1,0 +1,11 @@
+-- GET /api/v1/caseload: the API's SQL, audit included.
+-- Mirrors, statement for statement, what the API sends for the officer's own worklist on PostgreSQL
+-- (captured with log_statement = 'all'; see bench/README.md): the Caller's staff read, then one statement
+-- that reads the allocated people joined with their caseload facts (each person once, the latest role by a
+-- correlated subquery) and, in a data-modifying WITH, inserts one consultation event listing the people read.
+-- Run with -M prepared. Variables: -D actor=<officer staff id>. Used by the `caseload` bench.
+-- Differences from the API: the event id comes from bench_uuid_v7 (the API makes it in Rust and binds it),
+-- and the role subquery's LIMIT 1 is a literal (the API binds it);
+-- what the API does after the read (decoding the facts, the assessment, sorting, JSON) is not here.
+SELECT "staff"."id", "staff"."email", "staff"."name", "staff"."role", "staff"."agency_id", "staff"."password_hash", "staff"."active", "staff"."created_at", "staff"."updated_at" FROM "staff" WHERE "staff"."id" = :actor LIMIT 1;
+WITH shown AS (SELECT "people".*, (SELECT "role" FROM "allocations" WHERE "allocations"."person_id" = "people"."id" AND "allocations"."staff_id" = :actor AND "allocations"."to_at" IS NULL ORDER BY "allocations"."from_at" DESC, "allocations"."id" DESC LIMIT 1) AS "allocation_role", "caseload_facts"."standards_since" AS "facts_standards_since", "caseload_facts"."contacts" AS "facts_contacts", "caseload_facts"."appointments" AS "facts_appointments", "caseload_facts"."enforcement" AS "facts_enforcement", "caseload_facts"."home_visits" AS "facts_home_visits" FROM "people" LEFT JOIN "caseload_facts" ON "caseload_facts"."person_id" = "people"."id" WHERE "people"."id" IN (SELECT "person_id" FROM "allocations" WHERE "staff_id" = :actor AND "to_at" IS NULL)), recorded AS (INSERT INTO audit_events (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, request_id, detail, people) SELECT bench_uuid_v7(), now()::timestamptz, CAST(:actor AS uuid), 'offender_manager'::text, 'consult'::text, NULL, 'caseload'::text, NULL::uuid, 'offender_management'::text, '01a201a6-a05a-7564-8141-0ce34b517e72'::text, NULL::json, listed.people FROM (SELECT jsonb_agg(shown."id") AS people FROM shown) AS listed WHERE listed.people IS NOT NULL) SELECT * FROM shown;
