@@ -27,8 +27,8 @@ pub struct AuditEntry {
     pub purpose: String,
     pub request_id: Option<String>,
     pub detail: Option<serde_json::Value>,
-    /// The people a list read showed, each once (empty for any other event). A list
-    /// read is one consultation of all of them: one event, not one per person.
+    /// The people a list read showed, each once (empty for any other event). A list read is one
+    /// consultation of all of them: one event, not one per person.
     pub people: Vec<Uuid>,
 }
 
