@@ -15,7 +15,7 @@ Options:
   --clients N           concurrent HTTP clients and pgbench clients (default 32)
   --duration SECONDS    measured time per run (default 15)
   --warmup SECONDS      unmeasured warm-up before each run (default 3)
-  --pool N              API database pool size (default: twice the CPUs, as config/production.toml advises)
+  --pool N              API database pool size (default: twice the CPUs plus two, as config/production.toml advises)
   --server-threads N    tokio worker threads for the API server (default: number of CPUs)
   --client-threads N    tokio worker threads for the HTTP load generator (default: number of CPUs)
   --pgbench-threads N   pgbench -j (default 2)

@@ -103,13 +103,16 @@ fn app_state(database: Database) -> AppState {
     )
 }
 
-/// The API's database pool when none is given: twice this machine's CPUs, the usual PostgreSQL sizing
-/// (the database runs on the same machine here). Measured: a pool of 32 on 2 cores made person reads
-/// slower (p99 35-43 ms) than a pool of 4 (p99 13-17 ms); see bench/RESULTS.md.
+/// The API's database pool when none is given: twice this machine's CPUs plus two, the usual PostgreSQL
+/// sizing (cores × 2 + effective spindles; the database runs on the same machine here), 6 on 2 cores.
+/// Measured on 2 cores: a pool of 32 made person reads slower (p99 35-43 ms) than a pool of 4 (p99
+/// 13-17 ms); once a search wrote one audit event instead of 25, a pool of 6 served it at p99 15-16 ms
+/// where 4 gave 19-23 ms (bench/RESULTS.md).
 pub fn default_pool() -> u32 {
     std::thread::available_parallelism()
         .map_or(2, |cpus| cpus.get())
         .saturating_mul(2)
+        .saturating_add(2)
         .try_into()
         .unwrap_or(u32::MAX)
 }

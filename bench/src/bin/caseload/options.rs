@@ -20,7 +20,7 @@ Options:
   --clients N           concurrent HTTP clients and pgbench -c (default 32)
   --duration S          measured seconds per run (default 15)
   --warmup S            warm-up seconds per run (default 3)
-  --pool N              API database pool (default: twice the CPUs, as config/production.toml advises)
+  --pool N              API database pool (default: twice the CPUs plus two, as config/production.toml advises)
   --server-threads N    server runtime threads (default: CPUs)
   --client-threads N    client runtime threads (default: CPUs)
   --pgbench-threads N   pgbench -j (default 2)
