@@ -11,22 +11,22 @@ pub struct Migration;
 const CLEAR_ALL_PARTS: &str = "UPDATE caseload_facts SET standards_since = NULL, contacts = NULL, \
     appointments = NULL, enforcement = NULL, home_visits = NULL";
 
+async fn clear_all_parts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(CLEAR_ALL_PARTS)
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(CLEAR_ALL_PARTS)
-            .await?;
-        Ok(())
+        clear_all_parts(manager).await
     }
 
     /// The older code cannot read the new form either: clear again.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(CLEAR_ALL_PARTS)
-            .await?;
-        Ok(())
+        clear_all_parts(manager).await
     }
 }

@@ -1,5 +1,6 @@
-//! A worklist as the API serves it: the caseload, filtered, with every person shown recorded as consulted
-//! in the same transaction as the read (Data Protection Act 2018 s.62: list reads included).
+//! A worklist as the API serves it: the caseload, filtered, with its consultation recorded in the same
+//! transaction as the read — one event listing every person shown (Data Protection Act 2018 s.62: list
+//! reads included).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};

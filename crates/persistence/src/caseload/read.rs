@@ -30,8 +30,8 @@ pub(crate) struct AllocatedPerson {
 }
 
 /// The people with an active allocation to `staff_id`, each once, on `strand` if given. If the officer holds
-/// two roles for someone, the role is the latest allocation's (one line, so one audit event, per person). The order is left to the caller, which sorts
-/// by what is due.
+/// two roles for someone, the role is the latest allocation's (one line per person, and the person listed
+/// once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
 pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
     let allocated = Query::select()
         .column(allocation::Column::PersonId)
