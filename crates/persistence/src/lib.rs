@@ -8,10 +8,12 @@ pub mod caseload;
 pub mod database;
 pub mod entities;
 pub mod error;
+pub mod person_summary;
 pub mod repositories;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
 pub use database::{Database, Engine, MigrationState, begin_write};
 pub use error::PersistenceError;
+pub use person_summary::PersonSummary;
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -102,8 +102,8 @@ pub struct PersonSummary {
     pub rosh: Option<String>,
 }
 
-impl From<person::Model> for PersonSummary {
-    fn from(p: person::Model) -> Self {
+impl From<vigil_persistence::PersonSummary> for PersonSummary {
+    fn from(p: vigil_persistence::PersonSummary) -> Self {
         Self {
             id: p.id,
             given_name: p.given_name,
@@ -116,6 +116,12 @@ impl From<person::Model> for PersonSummary {
             tier: p.tier,
             rosh: p.rosh,
         }
+    }
+}
+
+impl From<person::Model> for PersonSummary {
+    fn from(p: person::Model) -> Self {
+        vigil_persistence::PersonSummary::from(p).into()
     }
 }
 

@@ -22,8 +22,8 @@ use vigil_domain::{
 pub use consult::{WorklistRequest, consult};
 pub use facts::{BookedAppointment, CaseloadFacts, Part};
 
-use crate::entities::person;
 use crate::error::PersistenceError;
+use crate::person_summary::PersonSummary;
 
 /// The rules a caseload is assessed by.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,7 @@ pub struct WorkItem {
 
 #[derive(Debug, Clone)]
 pub struct CaseloadEntry {
-    pub person: person::Model,
+    pub person: PersonSummary,
     pub allocation_role: String,
     pub next_appointment: Option<BookedAppointment>,
     pub last_contact: Option<DateTime<Utc>>,
@@ -117,7 +117,7 @@ async fn entries_from_rows(
 /// One person's line: their facts assessed at `now`.
 fn entry(
     rules: CaseloadRules<'_>,
-    person: person::Model,
+    person: PersonSummary,
     allocation_role: String,
     facts: CaseloadFacts,
     now: DateTime<Utc>,
@@ -191,7 +191,7 @@ fn entry(
 /// Due and overdue contact-standard items of an adopted person.
 fn standard_items(
     rules: CaseloadRules<'_>,
-    person: &person::Model,
+    person: &PersonSummary,
     since: Option<DateTime<Utc>>,
     contacts: &[CompletedContact],
     now: DateTime<Utc>,

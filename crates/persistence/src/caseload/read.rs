@@ -1,12 +1,13 @@
 //! The one read behind a worklist: the people allocated to a member of staff, each with their allocation
-//! role and their stored facts, in a single statement. On PostgreSQL the API wraps it so that the same
+//! role, their summary columns and their stored facts, in a single statement. On PostgreSQL the API wraps it so that the same
 //! statement also writes the consultation audit (see `super::consult`).
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use sea_orm::{DbBackend, DbErr, FromQueryResult, QueryResult, Statement};
 use uuid::Uuid;
 
 use crate::entities::{allocation, caseload_fact, person};
+use crate::person_summary::PersonSummary;
 
 /// The facts columns, each under its own name in the answer so that none can meet a person column.
 const FACTS_COLUMNS: [(caseload_fact::Column, &str); 5] = [
@@ -20,58 +21,78 @@ const FACTS_COLUMNS: [(caseload_fact::Column, &str); 5] = [
     (caseload_fact::Column::HomeVisits, "facts_home_visits"),
 ];
 
-/// One line of the read: the person, the role they are allocated to the officer in, and the stored facts
-/// (every part `None` if the person has no facts row yet).
+/// One line of the read: the person as a worklist shows them, the role they are allocated to the officer
+/// in, and the stored facts (every part `None` if the person has no facts row yet).
 #[derive(Debug, Clone)]
 pub(crate) struct AllocatedPerson {
-    pub person: person::Model,
+    pub person: PersonSummary,
     pub allocation_role: String,
     pub stored: caseload_fact::Model,
 }
 
-/// The people with an active allocation to `staff_id`, each once, on `strand` if given. If the officer holds
-/// two roles for someone, the role is the latest allocation's (one line per person, and the person listed
-/// once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
+/// The people with an active allocation to `staff_id`, each once, on `strand` if given: their summary
+/// columns only (the worklist shows no more, and the whole record doubled the read's cost). If the officer
+/// holds two roles for someone, the line is the latest allocation's (one line per person, and the person
+/// listed once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
 pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
-    let allocated = Query::select()
-        .column(allocation::Column::PersonId)
-        .from(allocation::Entity)
-        .and_where(Expr::col(allocation::Column::StaffId).eq(staff_id))
-        .and_where(Expr::col(allocation::Column::ToAt).is_null())
-        .to_owned();
-    let role = Query::select()
-        .column(allocation::Column::Role)
-        .from(allocation::Entity)
+    let held = Alias::new("held");
+    let later = Alias::new("later");
+    let column = |table: &Alias, column: allocation::Column| Expr::col((table.clone(), column));
+    // A later active allocation of the same person to the same officer: the held one is then not the line.
+    let superseded = Query::select()
+        .expr(Expr::val(1))
+        .from_as(allocation::Entity, later.clone())
         .and_where(
-            Expr::col((allocation::Entity, allocation::Column::PersonId))
-                .equals((person::Entity, person::Column::Id)),
+            column(&later, allocation::Column::PersonId)
+                .equals((held.clone(), allocation::Column::PersonId)),
         )
-        .and_where(Expr::col((allocation::Entity, allocation::Column::StaffId)).eq(staff_id))
-        .and_where(Expr::col((allocation::Entity, allocation::Column::ToAt)).is_null())
-        .order_by(
-            (allocation::Entity, allocation::Column::FromAt),
-            Order::Desc,
+        .and_where(column(&later, allocation::Column::StaffId).eq(staff_id))
+        .and_where(column(&later, allocation::Column::ToAt).is_null())
+        .cond_where(
+            Cond::any()
+                .add(
+                    column(&later, allocation::Column::FromAt)
+                        .gt(column(&held, allocation::Column::FromAt)),
+                )
+                // Made in the same instant: the later id (UUIDv7) is the later allocation.
+                .add(
+                    column(&later, allocation::Column::FromAt)
+                        .eq(column(&held, allocation::Column::FromAt))
+                        .and(
+                            column(&later, allocation::Column::Id)
+                                .gt(column(&held, allocation::Column::Id)),
+                        ),
+                ),
         )
-        // Made in the same instant: the later id (UUIDv7) is the later allocation.
-        .order_by((allocation::Entity, allocation::Column::Id), Order::Desc)
-        .limit(1)
         .to_owned();
     let mut query = Query::select();
+    for person_column in PersonSummary::COLUMNS {
+        query.column((person::Entity, person_column));
+    }
     query
-        .column((person::Entity, Asterisk))
         .expr_as(
-            Expr::SubQuery(None, Box::new(role.into())),
+            column(&held, allocation::Column::Role),
             Alias::new("allocation_role"),
         )
-        .from(person::Entity)
+        .from_as(allocation::Entity, held.clone())
+        .inner_join(
+            person::Entity,
+            Expr::col((person::Entity, person::Column::Id))
+                .equals((held.clone(), allocation::Column::PersonId)),
+        )
         .left_join(
             caseload_fact::Entity,
             Expr::col((caseload_fact::Entity, caseload_fact::Column::PersonId))
                 .equals((person::Entity, person::Column::Id)),
         )
-        .and_where(Expr::col((person::Entity, person::Column::Id)).in_subquery(allocated));
-    for (column, name) in FACTS_COLUMNS {
-        query.expr_as(Expr::col((caseload_fact::Entity, column)), Alias::new(name));
+        .and_where(column(&held, allocation::Column::StaffId).eq(staff_id))
+        .and_where(column(&held, allocation::Column::ToAt).is_null())
+        .and_where(Expr::exists(superseded).not());
+    for (facts_column, name) in FACTS_COLUMNS {
+        query.expr_as(
+            Expr::col((caseload_fact::Entity, facts_column)),
+            Alias::new(name),
+        );
     }
     if let Some(strand) = strand {
         query.and_where(Expr::col((person::Entity, person::Column::Strand)).eq(strand));
@@ -81,7 +102,7 @@ pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -
 
 /// A row of [`select`]'s answer.
 pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson, DbErr> {
-    let person = person::Model::from_query_result(row, "")?;
+    let person = PersonSummary::from_query_result(row, "")?;
     let text = |name: &str| row.try_get::<Option<String>>("", name);
     let stored = caseload_fact::Model {
         person_id: person.id,
