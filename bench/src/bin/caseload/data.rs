@@ -177,8 +177,8 @@ pub struct Explained {
     pub plan: String,
 }
 
-/// EXPLAIN (ANALYZE, BUFFERS) of the one read a worklist sends (`vigil_persistence::caseload`'s joined
-/// read, without the audit insert the API adds to it on PostgreSQL), then of the seven queries that work a
+/// EXPLAIN (ANALYZE, BUFFERS) of the one read a worklist sends (`vigil_persistence::caseload`'s own
+/// statement, without the audit insert the API adds to it on PostgreSQL), then of the seven queries that work a
 /// caseload's facts out from the records, written as sea-orm writes them (an `IN` list of the caseload's
 /// ids): a first read sends them for everyone, a write refreshes one part for one person.
 pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Result<Vec<Explained>> {
@@ -190,14 +190,8 @@ pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Resul
     let queries: [(&'static str, String); 8] = [
         (
             "caseload::read::select (the worklist's one read)",
-            format!(
-                "SELECT people.*, (SELECT role FROM allocations WHERE allocations.person_id = people.id \
-                 AND allocations.staff_id = '{officer}' AND allocations.to_at IS NULL \
-                 ORDER BY allocations.from_at DESC, allocations.id DESC LIMIT 1) AS allocation_role, \
-                 caseload_facts.* FROM people LEFT JOIN caseload_facts ON caseload_facts.person_id = people.id \
-                 WHERE people.id IN (SELECT person_id FROM allocations WHERE staff_id = '{officer}' \
-                 AND to_at IS NULL)"
-            ),
+            // The statement itself, its values written in: EXPLAIN cannot take bound parameters.
+            vigil_persistence::caseload::worklist_read(DbBackend::Postgres, officer).to_string(),
         ),
         (
             "appointments::booked_for_people",

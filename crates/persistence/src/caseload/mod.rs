@@ -68,6 +68,12 @@ pub async fn assemble(
     entries_from_rows(db, &rows, rules, now).await
 }
 
+/// The one read behind `staff_id`'s worklist (before any audit is added to it), for a benchmark to
+/// EXPLAIN the very statement the worklist sends.
+pub fn worklist_read(backend: sea_orm::DbBackend, staff_id: Uuid) -> sea_orm::Statement {
+    read::select(backend, staff_id, None)
+}
+
 /// The rows of [`read::select`] assessed at `now` and in worklist order. Facts not stored yet are worked
 /// out (and stored) here.
 async fn entries_from_rows(
