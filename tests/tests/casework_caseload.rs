@@ -245,6 +245,54 @@ mod casework {
         assert_eq!(list["items"], json!([]));
     }
 
+    #[tokio::test]
+    async fn a_worklist_line_shows_the_person_as_a_search_lists_them() {
+        // The worklist reads only the summary columns; they must say what the whole record says.
+        let app = spawn_app().await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = app
+            .person_with(
+                &om,
+                "Nia",
+                "Quayle",
+                json!({"date_of_birth": "1988-02-29", "pnc_id": "03/12345n", "crn": "x123456",
+                       "tier": "b", "rosh": "very_high"}),
+            )
+            .await;
+        app.adopt(
+            &coordinator,
+            person,
+            "rehabilitate_resettle",
+            police.id,
+            om.id,
+        )
+        .await;
+        app.allocate(&coordinator, person, om.id, "support_officer")
+            .await;
+        let om = app.signed_in_again(&om).await;
+
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        let item = &list["items"][0];
+        assert_eq!(
+            item["person"],
+            json!({"id": person, "given_name": "Nia", "family_name": "Quayle",
+                   "date_of_birth": "1988-02-29", "pnc_id": "2003/0012345N", "crn": "X123456",
+                   "status": "adopted", "strand": "rehabilitate_resettle", "tier": "B",
+                   "rosh": "very_high"})
+        );
+        assert_eq!(item["allocation_role"], "support_officer");
+        assert_eq!(
+            (&item["strand"], &item["tier"]),
+            (&json!("rehabilitate_resettle"), &json!("B"))
+        );
+
+        let (status, found) = app.get_json("/api/v1/people?q=quayle", &om).await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(found["items"][0], item["person"], "the search's summary");
+    }
+
     /// Adopts a tier-A catch & convict member allocated to `om`; returns the person.
     async fn adopted_member(
         app: &TestApp,
