@@ -1,6 +1,6 @@
 //! The one read behind a worklist: the people allocated to a member of staff, each with their allocation
-//! role, their summary columns and their stored facts, in a single statement. On PostgreSQL the API wraps it so that the same
-//! statement also writes the consultation audit (see `super::consult`).
+//! role, their summary columns and their stored facts, in a single statement. On PostgreSQL the API wraps
+//! it so that the same statement also writes the consultation audit (see `super::consult`).
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use sea_orm::{DbBackend, DbErr, FromQueryResult, QueryResult, Statement};
@@ -31,7 +31,7 @@ pub(crate) struct AllocatedPerson {
 }
 
 /// The people with an active allocation to `staff_id`, each once, on `strand` if given: their summary
-/// columns only (the worklist shows no more, and the whole record doubled the read's cost). If the officer
+/// columns only (the worklist shows no more; less to send, receive and decode). If the officer
 /// holds two roles for someone, the line is the latest allocation's (one line per person, and the person
 /// listed once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
 pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
