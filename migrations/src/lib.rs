@@ -18,7 +18,6 @@ mod m20261122_000008_people_name_keys;
 mod m20261122_000009_caseload_facts;
 mod m20261122_000010_caseload_facts_integer_times;
 mod m20261122_000011_audit_event_people;
-mod m20261122_000012_caseload_facts_revision;
 
 pub struct Migrator;
 
@@ -37,7 +36,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_caseload_facts::Migration),
             Box::new(m20261122_000010_caseload_facts_integer_times::Migration),
             Box::new(m20261122_000011_audit_event_people::Migration),
-            Box::new(m20261122_000012_caseload_facts_revision::Migration),
         ]
     }
 }

@@ -6,10 +6,8 @@
 
 use chrono::Duration;
 use reqwest::Method;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Statement,
-    TransactionTrait,
+    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -364,82 +362,4 @@ mod casework {
         assert!(stored.appointments.unwrap().contains("office_visit"));
         assert_eq!(worklist(&app, &om).await, list);
     }
-}
-
-/// Sets the stored contacts part by hand, as no write path would: `last_completed` at `at`, nothing recent.
-/// With `new_revision` the row is also given a new revision, as every real write does.
-async fn overwrite_contacts(app: &TestApp, person: Uuid, at: &str, new_revision: bool) {
-    let micros = at
-        .parse::<chrono::DateTime<chrono::Utc>>()
-        .unwrap()
-        .timestamp_micros();
-    let mut update = caseload_fact::Entity::update_many()
-        .col_expr(
-            caseload_fact::Column::Contacts,
-            Expr::value(format!(r#"{{"last_completed":{micros},"recent":[]}}"#)),
-        )
-        .filter(caseload_fact::Column::PersonId.eq(person));
-    if new_revision {
-        update = update.col_expr(
-            caseload_fact::Column::Revision,
-            Expr::cust("CASE WHEN revision = 42 THEN 43 ELSE 42 END"),
-        );
-    }
-    let changed = update.exec(app.db()).await.unwrap();
-    assert_eq!(changed.rows_affected, 1);
-}
-
-fn last_contact(list: &Value) -> &Value {
-    &list["items"][0]["last_contact"]
-}
-
-/// The server keeps the facts it has decoded by their row's revision and uses them while the row is at that
-/// revision (on PostgreSQL the database then does not even send them); a write gives the row a new
-/// revision, and the next worklist reads the row again.
-#[tokio::test]
-async fn a_worklist_uses_the_facts_it_holds_until_the_row_changes() {
-    let app = spawn_app().await;
-    let coordinator = app.user("coordinator", None).await;
-    let om = app.user("offender_manager", None).await;
-    let person = app.person(&om, "Ada", "Quinn").await;
-    app.allocate(&coordinator, person, om.id, "offender_manager")
-        .await;
-    let log = |occurred_at: &'static str| {
-        let app = &app;
-        let om = &om;
-        async move {
-            let (status, body) = app
-                .send_json(
-                    Method::POST,
-                    &format!("/api/v1/people/{person}/contacts"),
-                    om,
-                    json!({"type": "telephone", "occurred_at": occurred_at, "status": "completed"}),
-                )
-                .await;
-            assert_eq!(status, 201, "{body}");
-        }
-    };
-    log("2026-11-20T12:00:00Z").await;
-    // The first read stores the parts not stored yet (a new revision); the second keeps what it decodes.
-    worklist(&app, &om).await;
-    let held = worklist(&app, &om).await;
-    assert_eq!(last_contact(&held), "2026-11-20T12:00:00Z");
-
-    // Changed by hand at the same revision: the held facts are still used.
-    overwrite_contacts(&app, person, "2026-11-01T08:00:00Z", false).await;
-    assert_eq!(worklist(&app, &om).await, held);
-
-    // At a new revision the row is read again.
-    overwrite_contacts(&app, person, "2026-11-01T08:00:00Z", true).await;
-    assert_eq!(
-        last_contact(&worklist(&app, &om).await),
-        "2026-11-01T08:00:00Z"
-    );
-
-    // A real write gives a new revision too: the new contact shows at once.
-    log("2026-11-22T15:30:00Z").await;
-    assert_eq!(
-        last_contact(&worklist(&app, &om).await),
-        "2026-11-22T15:30:00Z"
-    );
 }

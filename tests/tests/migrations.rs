@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, NotSet, Set, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
 use vigil_persistence::entities::{caseload_fact, person};
@@ -242,8 +242,8 @@ async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
     let test_db = migrated_up_to_before("m20261122_000010_caseload_facts_integer_times").await;
     let db = test_db.db.connection();
     let person_id = person_on_record(db, "Sam", "Archer").await;
-    // Facts as the earlier code stored them, instants as RFC 3339 text (in a table with no revision yet).
-    let earlier = caseload_fact::ActiveModel {
+    // Facts as the earlier code stored them, instants as RFC 3339 text.
+    caseload_fact::ActiveModel {
         person_id: Set(person_id),
         standards_since: Set(Some("\"2026-11-02T09:00:00Z\"".to_owned())),
         contacts: Set(Some(
@@ -253,12 +253,10 @@ async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
         appointments: Set(Some("[]".to_owned())),
         enforcement: Set(Some("[]".to_owned())),
         home_visits: Set(Some("[]".to_owned())),
-        revision: NotSet,
-    };
-    caseload_fact::Entity::insert(earlier)
-        .exec_without_returning(db)
-        .await
-        .unwrap();
+    }
+    .insert(db)
+    .await
+    .unwrap();
 
     test_db.db.migrate_up(None).await.unwrap();
     let row = caseload_fact::Entity::find_by_id(person_id)
@@ -330,8 +328,7 @@ async fn audit_events_from_before_list_events_are_still_found_by_person() {
         expected_indexes
     );
 
-    // Down through 000011 (000012, above it, first).
-    test_db.db.migrate_down(Some(2)).await.unwrap();
+    test_db.db.migrate_down(Some(1)).await.unwrap();
     assert_eq!(index_count(&test_db, "ix_audit_events_people").await, 0);
     let old_columns = db
         .query_all_raw(Statement::from_string(

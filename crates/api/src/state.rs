@@ -5,7 +5,6 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use vigil_domain::{Clock, ContactStandard, EnforcementPolicy, ReminderPolicy, WorkingCalendar};
 use vigil_persistence::Database;
-use vigil_persistence::caseload::FactsCache;
 
 use crate::auth::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::auth::tokens::TokenKeys;
@@ -24,8 +23,6 @@ pub struct AppState {
     pub http: HttpSettings,
     pub rules: Arc<CaseworkRules>,
     pub webhooks: Arc<WebhookSettings>,
-    /// Caseload facts this server has decoded, by revision (worklists send and parse only what changed).
-    pub caseload_facts: Arc<FactsCache>,
 }
 
 /// Secrets that authenticate the SMS provider's callbacks. With none configured the webhooks refuse
@@ -115,7 +112,6 @@ impl AppState {
             http,
             rules: Arc::new(CaseworkRules::defaults()),
             webhooks: Arc::new(WebhookSettings::default()),
-            caseload_facts: Arc::new(FactsCache::default()),
         }
     }
 

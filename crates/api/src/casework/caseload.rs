@@ -133,15 +133,7 @@ async fn caseload(
         overdue_only: query.overdue_only == Some(true),
     };
     let template = caller.audit(AuditAction::Consult, "caseload", None);
-    let entries = consult(
-        state.db.connection(),
-        &request,
-        rules,
-        template,
-        &state.caseload_facts,
-        now,
-    )
-    .await?;
+    let entries = consult(state.db.connection(), &request, rules, template, now).await?;
     let items = entries
         .into_iter()
         .map(|entry| CaseloadItem {

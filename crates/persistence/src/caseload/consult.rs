@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use uuid::Uuid;
 
-use super::{CaseloadEntry, CaseloadRules, FactsCache, entries_from_rows, read};
+use super::{CaseloadEntry, CaseloadRules, entries_from_rows, read};
 use crate::database::begin_write;
 use crate::error::PersistenceError;
 use crate::repositories::audit::{self, AuditEntry};
@@ -32,26 +32,18 @@ pub async fn consult(
     request: &WorklistRequest,
     rules: CaseloadRules<'_>,
     template: AuditEntry,
-    cache: &FactsCache,
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
     let backend = db.get_database_backend();
-    let offered = cache.offered(request.staff_id);
-    let select = read::select(
-        backend,
-        request.staff_id,
-        request.strand.as_deref(),
-        &offered,
-    );
-    let cache = Some((cache, request.staff_id));
+    let select = read::select(backend, request.staff_id, request.strand.as_deref());
     if backend == DbBackend::Postgres && !request.overdue_only {
         let audited = audit::select_recording_listing(select, "id", template, now);
         let rows = db.query_all_raw(audited).await?;
-        return entries_from_rows(db, &rows, rules, now, cache).await;
+        return entries_from_rows(db, &rows, rules, now).await;
     }
     let txn = begin_write(db).await?;
     let rows = txn.query_all_raw(select).await?;
-    let mut entries = entries_from_rows(&txn, &rows, rules, now, cache).await?;
+    let mut entries = entries_from_rows(&txn, &rows, rules, now).await?;
     if request.overdue_only {
         entries.retain(|entry| !entry.overdue.is_empty());
     }

@@ -5,14 +5,10 @@
 //! [`facts`] and [`store`]), never one per person. Shared by the API's worklist ([`consult`], which also
 //! records the consultation) and the scheduler's morning digest ([`assemble`]).
 
-mod cache;
 mod consult;
 pub mod facts;
 mod read;
 pub mod store;
-
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -23,7 +19,6 @@ use vigil_domain::{
     WorkingCalendar, assess_contact_standards,
 };
 
-pub use cache::FactsCache;
 pub use consult::{WorklistRequest, consult};
 pub use facts::{BookedAppointment, CaseloadFacts, Part};
 
@@ -68,74 +63,41 @@ pub async fn assemble(
     rules: CaseloadRules<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
-    let select = read::select(db.get_database_backend(), staff_id, None, &[]);
+    let select = read::select(db.get_database_backend(), staff_id, None);
     let rows = db.query_all_raw(select).await?;
-    entries_from_rows(db, &rows, rules, now, None).await
+    entries_from_rows(db, &rows, rules, now).await
 }
 
 /// The one read behind `staff_id`'s worklist (before any audit is added to it), for a benchmark to
 /// EXPLAIN the very statement the worklist sends.
 pub fn worklist_read(backend: sea_orm::DbBackend, staff_id: Uuid) -> sea_orm::Statement {
-    read::select(backend, staff_id, None, &[])
+    read::select(backend, staff_id, None)
 }
 
 /// The rows of [`read::select`] assessed at `now` and in worklist order. Facts not stored yet are worked
-/// out (and stored) here. With a cache (and whose worklist this is), facts held at a row's revision are used
-/// as held, and those decoded from complete rows are kept for next time.
+/// out (and stored) here.
 async fn entries_from_rows(
     db: &impl ConnectionTrait,
     rows: &[QueryResult],
     rules: CaseloadRules<'_>,
     now: DateTime<Utc>,
-    cache: Option<(&FactsCache, Uuid)>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
     let allocated = rows
         .iter()
         .map(read::decode)
         .collect::<Result<Vec<_>, DbErr>>()?;
-    let mut lines = Vec::with_capacity(allocated.len());
-    let mut held = HashMap::new();
-    let mut to_decode = Vec::new();
-    for line in allocated {
-        let id = line.person.id;
-        let revision = line.stored.revision;
-        match cache.and_then(|(cache, _)| cache.get(id, revision)) {
-            Some(facts) => {
-                held.insert(id, facts);
-            }
-            None => to_decode.push(line.stored),
-        }
-        lines.push((line.person, line.allocation_role, revision));
-    }
-    // Only a row with every part stored is kept: a part worked out here is stored under a new revision.
-    let complete_rows: HashSet<Uuid> = to_decode
-        .iter()
-        .filter(|row| store::has_every_part(row))
-        .map(|row| row.person_id)
+    let (people, stored): (Vec<_>, Vec<_>) = allocated
+        .into_iter()
+        .map(|line| ((line.person, line.allocation_role), line.stored))
+        .unzip();
+    let mut facts = store::complete(db, &stored, now).await?;
+    let mut entries: Vec<CaseloadEntry> = people
+        .into_iter()
+        .map(|(person, role)| {
+            let facts = facts.remove(&person.id).unwrap_or_default();
+            entry(rules, person, role, facts, now)
+        })
         .collect();
-    let mut decoded = store::complete(db, &to_decode, now).await?;
-    let mut kept = Vec::new();
-    let mut entries: Vec<CaseloadEntry> = Vec::with_capacity(lines.len());
-    for (person, role, revision) in lines {
-        let facts = match held.remove(&person.id) {
-            Some(facts) => facts,
-            None => {
-                let facts = Arc::new(decoded.remove(&person.id).unwrap_or_default());
-                if complete_rows.contains(&person.id) {
-                    kept.push((person.id, revision, Arc::clone(&facts)));
-                }
-                facts
-            }
-        };
-        entries.push(entry(rules, person, role, &facts, now));
-    }
-    if let Some((cache, staff_id)) = cache {
-        cache.keep(
-            staff_id,
-            entries.iter().map(|e| e.person.id).collect(),
-            kept,
-        );
-    }
     entries.sort_by(|a, b| {
         let first = |entry: &CaseloadEntry| {
             entry
@@ -163,12 +125,12 @@ fn entry(
     rules: CaseloadRules<'_>,
     person: PersonSummary,
     allocation_role: String,
-    facts: &CaseloadFacts,
+    facts: CaseloadFacts,
     now: DateTime<Utc>,
 ) -> CaseloadEntry {
     let mut work = Vec::new();
     let mut next_appointment = None;
-    for a in &facts.appointments {
+    for a in facts.appointments {
         if a.ends_at < now {
             work.push(WorkItem {
                 kind: "appointment_outcome".to_owned(),
@@ -177,16 +139,16 @@ fn entry(
                 reference_id: Some(a.id),
             });
         } else if a.starts_at >= now && next_appointment.is_none() {
-            next_appointment = Some(a.clone());
+            next_appointment = Some(a);
         }
     }
-    work.extend(facts.enforcement.iter().map(|step| WorkItem {
+    work.extend(facts.enforcement.into_iter().map(|step| WorkItem {
         kind: "enforcement".to_owned(),
         description: format!("{} to be actioned", step.action),
         due_by: step.due_by,
         reference_id: Some(step.id),
     }));
-    work.extend(facts.home_visits.iter().map(|visit| {
+    work.extend(facts.home_visits.into_iter().map(|visit| {
         WorkItem {
             kind: "home_visit".to_owned(),
             description: if visit.announced {

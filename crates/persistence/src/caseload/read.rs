@@ -3,7 +3,7 @@
 //! it so that the same statement also writes the consultation audit (see `super::consult`).
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
-use sea_orm::{DbBackend, DbErr, FromQueryResult, IdenStatic, QueryResult, Statement};
+use sea_orm::{DbBackend, DbErr, FromQueryResult, QueryResult, Statement};
 use uuid::Uuid;
 
 use crate::entities::{allocation, caseload_fact, person};
@@ -21,12 +21,6 @@ const FACTS_COLUMNS: [(caseload_fact::Column, &str); 5] = [
     (caseload_fact::Column::HomeVisits, "facts_home_visits"),
 ];
 
-/// The facts row's revision in the answer; `None` (read as [`NO_ROW`]) where the person has no row yet.
-const REVISION_COLUMN: &str = "facts_revision";
-
-/// The revision of a facts row that does not exist: below every stored one, so never held.
-pub(crate) const NO_ROW: i64 = -1;
-
 /// One line of the read: the person as a worklist shows them, the role they are allocated to the officer
 /// in, and the stored facts (every part `None` if the person has no facts row yet).
 #[derive(Debug, Clone)]
@@ -40,15 +34,7 @@ pub(crate) struct AllocatedPerson {
 /// columns only (the worklist shows no more; less to send, receive and decode). If the officer
 /// holds two roles for someone, the line is the latest allocation's (one line per person, and the person
 /// listed once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
-///
-/// `offered` are the facts revisions the server already holds (see [`super::FactsCache`]): on PostgreSQL a
-/// row still at its offered revision comes without its facts text (every part `None`).
-pub(crate) fn select(
-    backend: DbBackend,
-    staff_id: Uuid,
-    strand: Option<&str>,
-    offered: &[(Uuid, i64)],
-) -> Statement {
+pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
     let held = Alias::new("held");
     let later = Alias::new("later");
     let column = |table: &Alias, column: allocation::Column| Expr::col((table.clone(), column));
@@ -102,34 +88,12 @@ pub(crate) fn select(
         .and_where(column(&held, allocation::Column::StaffId).eq(staff_id))
         .and_where(column(&held, allocation::Column::ToAt).is_null())
         .and_where(Expr::exists(superseded).not());
-    let held = (backend == DbBackend::Postgres && !offered.is_empty()).then(|| {
-        serde_json::Value::Object(
-            offered
-                .iter()
-                .map(|(id, revision)| (id.to_string(), (*revision).into()))
-                .collect(),
-        )
-        .to_string()
-    });
     for (facts_column, name) in FACTS_COLUMNS {
-        let value = match &held {
-            None => Expr::col((caseload_fact::Entity, facts_column)),
-            Some(held) => Expr::cust_with_values(
-                format!(
-                    "CASE WHEN \"caseload_facts\".\"revision\" = \
-                     (CAST($1 AS jsonb) ->> CAST(\"caseload_facts\".\"person_id\" AS text))::bigint \
-                     THEN NULL ELSE \"caseload_facts\".\"{}\" END",
-                    facts_column.as_str()
-                ),
-                [held.clone()],
-            ),
-        };
-        query.expr_as(value, Alias::new(name));
+        query.expr_as(
+            Expr::col((caseload_fact::Entity, facts_column)),
+            Alias::new(name),
+        );
     }
-    query.expr_as(
-        Expr::col((caseload_fact::Entity, caseload_fact::Column::Revision)),
-        Alias::new(REVISION_COLUMN),
-    );
     if let Some(strand) = strand {
         query.and_where(Expr::col((person::Entity, person::Column::Strand)).eq(strand));
     }
@@ -147,9 +111,6 @@ pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson, DbErr> {
         appointments: text(FACTS_COLUMNS[2].1)?,
         enforcement: text(FACTS_COLUMNS[3].1)?,
         home_visits: text(FACTS_COLUMNS[4].1)?,
-        revision: row
-            .try_get::<Option<i64>>("", REVISION_COLUMN)?
-            .unwrap_or(NO_ROW),
     };
     Ok(AllocatedPerson {
         allocation_role: row.try_get("", "allocation_role")?,

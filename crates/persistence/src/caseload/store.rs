@@ -138,7 +138,6 @@ async fn store_part(
 ) -> Result<(), PersistenceError> {
     caseload_fact::Entity::update_many()
         .col_expr(column(part), Expr::value(value))
-        .col_expr(Column::Revision, Expr::value(new_revision()))
         .filter(Column::PersonId.eq(person_id))
         .exec(db)
         .await?;
@@ -202,18 +201,6 @@ pub(crate) async fn complete(
     Ok(facts)
 }
 
-/// A revision for a row just changed. Random (from a UUIDv7's time and random bits) rather than counted:
-/// a row deleted and made again must not come back to a revision a server still holds for its old content.
-fn new_revision() -> i64 {
-    let (high, low) = Uuid::now_v7().as_u64_pair();
-    i64::from_ne_bytes((high ^ low).to_ne_bytes())
-}
-
-/// Whether the row holds every part (none left to work out).
-pub(crate) fn has_every_part(row: &caseload_fact::Model) -> bool {
-    Part::ALL.iter().all(|part| stored(row, *part).is_some())
-}
-
 fn empty_row(person_id: Uuid) -> caseload_fact::Model {
     caseload_fact::Model {
         person_id,
@@ -222,7 +209,6 @@ fn empty_row(person_id: Uuid) -> caseload_fact::Model {
         appointments: None,
         enforcement: None,
         home_visits: None,
-        revision: super::read::NO_ROW,
     }
 }
 
@@ -237,11 +223,9 @@ async fn store_missing(
     for (part, people) in missing {
         for id in people {
             let value = encode(&facts[id], *part)?;
-            let row = rows.entry(*id).or_insert_with(|| {
-                let mut row = empty_row(*id).into_active_model().reset_all();
-                row.revision = Set(new_revision());
-                row
-            });
+            let row = rows
+                .entry(*id)
+                .or_insert_with(|| empty_row(*id).into_active_model().reset_all());
             row.set(column(*part), Some(value).into());
         }
     }
@@ -255,8 +239,6 @@ async fn store_missing(
             )),
         );
     }
-    // A changed row is a new revision (a held copy of the old one must not be used).
-    on_conflict.update_column(Column::Revision);
     caseload_fact::Entity::insert_many(rows.into_values())
         .on_conflict(on_conflict.to_owned())
         .exec_without_returning(db)

@@ -12,8 +12,6 @@ pub struct Model {
     pub appointments: Option<String>,
     pub enforcement: Option<String>,
     pub home_visits: Option<String>,
-    /// Set anew by every write that changes a part (see `crate::caseload::FactsCache`).
-    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
