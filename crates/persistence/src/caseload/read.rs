@@ -31,16 +31,17 @@ pub(crate) struct AllocatedPerson {
 }
 
 /// The people with an active allocation to `staff_id`, each once, on `strand` if given: their summary
-/// columns only (the worklist shows no more; less to send, receive and decode). If the officer
-/// holds two roles for someone, the line is the latest allocation's (one line per person, and the person
-/// listed once in the worklist's audit event). The order is left to the caller, which sorts by what is due.
+/// columns only (the worklist shows no more; less to send, receive and decode). If the officer holds two
+/// roles for someone, the line is the latest allocation's (one line per person, and the person listed once
+/// in the worklist's audit event). The order is left to the caller, which sorts by what is due.
 pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
     let held = Alias::new("held");
     let later = Alias::new("later");
     let column = |table: &Alias, column: allocation::Column| Expr::col((table.clone(), column));
     // A later active allocation of the same person to the same officer: the held one is then not the line.
     let superseded = Query::select()
-        .expr(Expr::val(1))
+        // A literal, not a bound value: only whether a row exists matters.
+        .expr(Expr::cust("1"))
         .from_as(allocation::Entity, later.clone())
         .and_where(
             column(&later, allocation::Column::PersonId)
