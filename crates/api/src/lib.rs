@@ -7,6 +7,7 @@ pub mod casework;
 pub mod cohort;
 pub mod error;
 pub mod extract;
+pub mod instant;
 pub mod metrics;
 pub mod openapi;
 pub mod operations;

@@ -76,29 +76,35 @@ pub fn assess_contact_standards(
     tz: Tz,
     calendar: &WorkingCalendar,
 ) -> Vec<DueItem> {
+    // Each contact's local date is worked out once, not once per standard that looks at it.
+    let counted: Vec<(ContactType, NaiveDate)> = contacts
+        .iter()
+        .filter(|c| c.occurred_at >= member.since && c.occurred_at <= now)
+        .map(|c| (c.contact_type, local_date(c.occurred_at, tz)))
+        .collect();
     let mut items: Vec<DueItem> = standards
         .iter()
         .filter(|s| s.applies_to(member.strand, member.tier))
         .filter(|s| s.count > 0 && s.every.length() > 0)
-        .flat_map(|s| assess_one(s, member, contacts, now, tz, calendar))
+        .flat_map(|s| assess_one(s, member, &counted, now, tz, calendar))
         .collect();
     items.sort_by(|a, b| (a.due_by, &a.standard_code).cmp(&(b.due_by, &b.standard_code)));
     items
 }
 
+/// One standard, given the member's contacts between `since` and `now` with their local dates.
 fn assess_one(
     standard: &ContactStandard,
     member: &MemberContext,
-    contacts: &[CompletedContact],
+    counted: &[(ContactType, NaiveDate)],
     now: DateTime<Utc>,
     tz: Tz,
     calendar: &WorkingCalendar,
 ) -> Vec<DueItem> {
-    let qualifying: Vec<NaiveDate> = contacts
+    let qualifying: Vec<NaiveDate> = counted
         .iter()
-        .filter(|c| standard.kind.is_satisfied_by(c.contact_type))
-        .filter(|c| c.occurred_at >= member.since && c.occurred_at <= now)
-        .map(|c| local_date(c.occurred_at, tz))
+        .filter(|(contact_type, _)| standard.kind.is_satisfied_by(*contact_type))
+        .map(|(_, date)| *date)
         .collect();
     let origin = local_date(member.since, tz);
     let item = |last_day: NaiveDate, outstanding: u32| {
@@ -159,6 +165,20 @@ fn locate_period(
     if today < origin {
         return None;
     }
+    match every {
+        Period::Days(length) => locate_day_period(length, origin, today),
+        _ => walk_periods(every, origin, today, calendar),
+    }
+}
+
+/// [`locate_period`] by walking from the origin one period at a time, as periods of working days and
+/// months must be.
+fn walk_periods(
+    every: Period,
+    origin: NaiveDate,
+    today: NaiveDate,
+    calendar: &WorkingCalendar,
+) -> Option<(Option<Span>, Span)> {
     let mut previous = None;
     let mut start = origin;
     for k in 0..MAX_PERIODS {
@@ -177,6 +197,33 @@ fn locate_period(
         start = end;
     }
     None
+}
+
+/// [`locate_period`] for periods of a fixed number of days, by division rather than walking from the
+/// origin (a weekly standard adopted two years ago would otherwise take a hundred steps per person).
+fn locate_day_period(
+    length: u32,
+    origin: NaiveDate,
+    today: NaiveDate,
+) -> Option<(Option<Span>, Span)> {
+    let length = i64::from(length);
+    let k = (today - origin).num_days().checked_div(length)?;
+    if k >= i64::from(MAX_PERIODS) {
+        return None;
+    }
+    let day = |n: i64| {
+        u64::try_from(n)
+            .ok()
+            .and_then(|n| origin.checked_add_days(Days::new(n)))
+    };
+    let start = day(k * length)?;
+    let end = day((k + 1) * length)?;
+    let previous = if k > 0 {
+        Some((day((k - 1) * length)?, start))
+    } else {
+        None
+    };
+    Some((previous, (start, end)))
 }
 
 #[cfg(test)]

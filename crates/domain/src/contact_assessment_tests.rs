@@ -196,3 +196,48 @@ fn before_since_only_first_contact_can_be_due() {
     let zero = [standard(StandardKind::FaceToFace, Period::Days(0), None)];
     assert!(run(&zero, &m, &[], "2026-06-20T08:00:00Z").is_empty());
 }
+
+mod day_periods {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Day periods are found by division; they must be the very periods the walk from the origin finds.
+        #[test]
+        fn division_finds_the_periods_the_walk_finds(
+            origin_offset in 0u64..20_000,
+            elapsed in 0u64..5_000,
+            length in 1u32..400,
+        ) {
+            let calendar = WorkingCalendar::england_and_wales();
+            let origin = NaiveDate::from_ymd_opt(1990, 1, 1)
+                .unwrap()
+                .checked_add_days(Days::new(origin_offset))
+                .unwrap();
+            let today = origin.checked_add_days(Days::new(elapsed)).unwrap();
+            prop_assert_eq!(
+                locate_day_period(length, origin, today),
+                walk_periods(Period::Days(length), origin, today, &calendar)
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_period_has_none_before_it_and_a_zero_length_has_none_at_all() {
+        let origin = NaiveDate::from_ymd_opt(2026, 3, 23).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        let next = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        assert_eq!(
+            locate_day_period(7, origin, today),
+            Some((None, (origin, next)))
+        );
+        assert_eq!(
+            locate_day_period(7, origin, next),
+            Some((
+                Some((origin, next)),
+                (next, NaiveDate::from_ymd_opt(2026, 4, 6).unwrap())
+            ))
+        );
+        assert_eq!(locate_day_period(0, origin, today), None);
+    }
+}

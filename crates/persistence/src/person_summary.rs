@@ -1,8 +1,8 @@
 //! The few columns of a person that a list shows (the API's `PersonSummary`), read on their own where a
 //! list would otherwise carry the whole record: a worklist line needs ten of the person's 22 columns.
 
-use sea_orm::FromQueryResult;
 use sea_orm::prelude::Date;
+use sea_orm::{DbErr, FromQueryResult, QueryResult};
 use uuid::Uuid;
 
 use crate::entities::person;
@@ -35,6 +35,23 @@ impl PersonSummary {
         person::Column::Tier,
         person::Column::Rosh,
     ];
+
+    /// Read from a row whose first columns are [`Self::COLUMNS`], in that order: by position, which spares
+    /// a worklist of 40 people the 400 name look-ups of [`FromQueryResult`].
+    pub fn from_leading_columns(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self {
+            id: row.try_get_by_index(0)?,
+            given_name: row.try_get_by_index(1)?,
+            family_name: row.try_get_by_index(2)?,
+            date_of_birth: row.try_get_by_index(3)?,
+            pnc_id: row.try_get_by_index(4)?,
+            crn: row.try_get_by_index(5)?,
+            cohort_status: row.try_get_by_index(6)?,
+            strand: row.try_get_by_index(7)?,
+            tier: row.try_get_by_index(8)?,
+            rosh: row.try_get_by_index(9)?,
+        })
+    }
 }
 
 impl From<person::Model> for PersonSummary {

@@ -16,6 +16,8 @@ use vigil_persistence::caseload::{self, CaseloadRules, WorklistRequest, consult}
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiQuery, path_id};
+// The worklist's instants are written by `instant`: a worklist carries a couple of hundred of them.
+use crate::instant;
 use crate::people::views::PersonSummary;
 use crate::policy::{Permission, require};
 use crate::state::AppState;
@@ -24,8 +26,9 @@ use crate::validation::Validator;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WorkItem {
     /// contact_standard | appointment_outcome | enforcement | home_visit
-    pub kind: String,
+    pub kind: &'static str,
     pub description: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub due_by: DateTime<Utc>,
     /// The record it is about (appointment, enforcement action or visit), if any.
     pub reference_id: Option<Uuid>,
@@ -47,6 +50,7 @@ pub struct NextAppointment {
     pub id: Uuid,
     #[serde(rename = "type")]
     pub appointment_type: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub starts_at: DateTime<Utc>,
 }
 
@@ -58,6 +62,7 @@ pub struct CaseloadItem {
     pub strand: Option<String>,
     pub tier: Option<String>,
     pub next_appointment: Option<NextAppointment>,
+    #[serde(serialize_with = "instant::rfc3339_option")]
     pub last_contact: Option<DateTime<Utc>>,
     pub due: Vec<WorkItem>,
     pub overdue: Vec<WorkItem>,
@@ -66,6 +71,7 @@ pub struct CaseloadItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Caseload {
     pub staff_id: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub generated_at: DateTime<Utc>,
     pub items: Vec<CaseloadItem>,
 }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use vigil_domain::ContactType;
 
 use crate::error::PersistenceError;
 use crate::repositories::{appointments, contacts, custody, enforcement, home_visits, memberships};
@@ -42,6 +43,11 @@ impl Part {
         Part::Enforcement,
         Part::HomeVisits,
     ];
+
+    /// Where the part stands in [`Part::ALL`].
+    pub const fn position(self) -> usize {
+        self as usize
+    }
 }
 
 // Instants are stored as integer microseconds since the Unix epoch (`ts_microseconds`): reading RFC 3339
@@ -76,8 +82,9 @@ impl ContactFacts {
 pub struct RecentContact {
     #[serde(with = "ts_microseconds")]
     pub at: DateTime<Utc>,
+    /// Read straight into the closed vocabulary: no string to allocate for each of a worklist's hundreds.
     #[serde(rename = "type")]
-    pub contact_type: String,
+    pub contact_type: ContactType,
 }
 
 /// A booked appointment: the next one, or one past its end still waiting for an outcome.
@@ -197,7 +204,10 @@ pub async fn load_part(
             {
                 let contacts = &mut of(facts, person_id).contacts;
                 contacts.last_completed = Some(at);
-                contacts.recent.push(RecentContact { at, contact_type });
+                // Every stored type is one the API accepted; one that is not could satisfy no standard.
+                if let Ok(contact_type) = contact_type.parse() {
+                    contacts.recent.push(RecentContact { at, contact_type });
+                }
             }
             // Only people with nothing in the window need their older history searched.
             let without_recent: Vec<Uuid> = ids
@@ -255,6 +265,13 @@ mod tests {
     }
 
     #[test]
+    fn each_part_stands_at_its_position_in_all() {
+        for (position, part) in Part::ALL.into_iter().enumerate() {
+            assert_eq!(part.position(), position, "{part:?}");
+        }
+    }
+
+    #[test]
     fn instants_are_stored_as_microseconds_and_read_back_exactly() {
         let facts = CaseloadFacts {
             standards_since: Some(at("2026-03-29T00:59:59.999999Z")),
@@ -262,7 +279,7 @@ mod tests {
                 last_completed: Some(at("2026-10-25T01:30:00.000001Z")),
                 recent: vec![RecentContact {
                     at: at("2026-10-25T01:30:00.000001Z"),
-                    contact_type: "telephone".to_owned(),
+                    contact_type: ContactType::Telephone,
                 }],
             },
             appointments: vec![BookedAppointment {

@@ -15,8 +15,8 @@ use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
 use vigil_domain::{
-    CompletedContact, ContactStandard, ContactType, MemberContext, StandardKind, Strand, Tier,
-    WorkingCalendar, assess_contact_standards,
+    CompletedContact, ContactStandard, MemberContext, StandardKind, Strand, Tier, WorkingCalendar,
+    assess_contact_standards,
 };
 
 pub use consult::{WorklistRequest, consult};
@@ -24,6 +24,7 @@ pub use facts::{BookedAppointment, CaseloadFacts, Part};
 
 use crate::error::PersistenceError;
 use crate::person_summary::PersonSummary;
+use store::StoredFacts;
 
 /// The rules a caseload is assessed by.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +37,7 @@ pub struct CaseloadRules<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkItem {
     /// contact_standard | appointment_outcome | enforcement | home_visit
-    pub kind: String,
+    pub kind: &'static str,
     pub description: String,
     pub due_by: DateTime<Utc>,
     /// The record it is about (appointment, enforcement action or visit), if any.
@@ -86,7 +87,7 @@ async fn entries_from_rows(
         .iter()
         .map(read::decode)
         .collect::<Result<Vec<_>, DbErr>>()?;
-    let (people, stored): (Vec<_>, Vec<_>) = allocated
+    let (people, stored): (Vec<_>, Vec<StoredFacts<'_>>) = allocated
         .into_iter()
         .map(|line| ((line.person, line.allocation_role), line.stored))
         .unzip();
@@ -133,7 +134,7 @@ fn entry(
     for a in facts.appointments {
         if a.ends_at < now {
             work.push(WorkItem {
-                kind: "appointment_outcome".to_owned(),
+                kind: "appointment_outcome",
                 description: format!("record the outcome of the {}", a.appointment_type),
                 due_by: a.ends_at,
                 reference_id: Some(a.id),
@@ -143,14 +144,14 @@ fn entry(
         }
     }
     work.extend(facts.enforcement.into_iter().map(|step| WorkItem {
-        kind: "enforcement".to_owned(),
+        kind: "enforcement",
         description: format!("{} to be actioned", step.action),
         due_by: step.due_by,
         reference_id: Some(step.id),
     }));
     work.extend(facts.home_visits.into_iter().map(|visit| {
         WorkItem {
-            kind: "home_visit".to_owned(),
+            kind: "home_visit",
             description: if visit.announced {
                 "announced home visit"
             } else {
@@ -165,12 +166,9 @@ fn entry(
         .contacts
         .recent
         .iter()
-        .filter_map(|c| {
-            let contact_type = c.contact_type.parse::<ContactType>().ok()?;
-            Some(CompletedContact {
-                occurred_at: c.at,
-                contact_type,
-            })
+        .map(|c| CompletedContact {
+            occurred_at: c.at,
+            contact_type: c.contact_type,
         })
         .collect();
     work.extend(standard_items(
@@ -226,7 +224,7 @@ fn standard_items(
     )
     .into_iter()
     .map(|item| WorkItem {
-        kind: "contact_standard".to_owned(),
+        kind: "contact_standard",
         description: format!(
             "{} {} contact(s) ({})",
             item.outstanding,

@@ -3,31 +3,31 @@
 //! it so that the same statement also writes the consultation audit (see `super::consult`).
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
-use sea_orm::{DbBackend, DbErr, FromQueryResult, QueryResult, Statement};
+use sea_orm::sqlx::Row;
+use sea_orm::{DbBackend, DbErr, QueryResult, Statement};
 use uuid::Uuid;
 
+use super::facts::Part;
+use super::store::{self, StoredFacts};
 use crate::entities::{allocation, caseload_fact, person};
 use crate::person_summary::PersonSummary;
 
 /// The facts columns, each under its own name in the answer so that none can meet a person column.
-const FACTS_COLUMNS: [(caseload_fact::Column, &str); 5] = [
-    (
-        caseload_fact::Column::StandardsSince,
-        "facts_standards_since",
-    ),
-    (caseload_fact::Column::Contacts, "facts_contacts"),
-    (caseload_fact::Column::Appointments, "facts_appointments"),
-    (caseload_fact::Column::Enforcement, "facts_enforcement"),
-    (caseload_fact::Column::HomeVisits, "facts_home_visits"),
+const FACTS_COLUMNS: [(Part, &str); 5] = [
+    (Part::StandardsSince, "facts_standards_since"),
+    (Part::Contacts, "facts_contacts"),
+    (Part::Appointments, "facts_appointments"),
+    (Part::Enforcement, "facts_enforcement"),
+    (Part::HomeVisits, "facts_home_visits"),
 ];
 
 /// One line of the read: the person as a worklist shows them, the role they are allocated to the officer
-/// in, and the stored facts (every part `None` if the person has no facts row yet).
+/// in, and the stored facts (every part `None` if the person has no facts row yet), borrowed from the row.
 #[derive(Debug, Clone)]
-pub(crate) struct AllocatedPerson {
+pub(crate) struct AllocatedPerson<'r> {
     pub person: PersonSummary,
     pub allocation_role: String,
-    pub stored: caseload_fact::Model,
+    pub stored: StoredFacts<'r>,
 }
 
 /// The people with an active allocation to `staff_id`, each once, on `strand` if given: their summary
@@ -66,6 +66,7 @@ pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -
                 ),
         )
         .to_owned();
+    // The person's columns come first, then the role: `decode` reads them by position.
     let mut query = Query::select();
     for person_column in PersonSummary::COLUMNS {
         query.column((person::Entity, person_column));
@@ -89,9 +90,9 @@ pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -
         .and_where(column(&held, allocation::Column::StaffId).eq(staff_id))
         .and_where(column(&held, allocation::Column::ToAt).is_null())
         .and_where(Expr::exists(superseded).not());
-    for (facts_column, name) in FACTS_COLUMNS {
+    for (part, name) in FACTS_COLUMNS {
         query.expr_as(
-            Expr::col((caseload_fact::Entity, facts_column)),
+            Expr::col((caseload_fact::Entity, store::column(part))),
             Alias::new(name),
         );
     }
@@ -101,21 +102,32 @@ pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -
     backend.build(&query)
 }
 
-/// A row of [`select`]'s answer.
-pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson, DbErr> {
-    let person = PersonSummary::from_query_result(row, "")?;
-    let text = |name: &str| row.try_get::<Option<String>>("", name);
-    let stored = caseload_fact::Model {
-        person_id: person.id,
-        standards_since: text(FACTS_COLUMNS[0].1)?,
-        contacts: text(FACTS_COLUMNS[1].1)?,
-        appointments: text(FACTS_COLUMNS[2].1)?,
-        enforcement: text(FACTS_COLUMNS[3].1)?,
-        home_visits: text(FACTS_COLUMNS[4].1)?,
-    };
+/// A row of [`select`]'s answer. The facts are not copied out of the row: they are parsed straight from it.
+pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson<'_>, DbErr> {
+    let person = PersonSummary::from_leading_columns(row)?;
+    let allocation_role = row.try_get_by_index(PersonSummary::COLUMNS.len())?;
+    let mut stored = StoredFacts::none(person.id);
+    for (part, name) in FACTS_COLUMNS {
+        stored.set(part, borrowed_text(row, name)?);
+    }
     Ok(AllocatedPerson {
-        allocation_role: row.try_get("", "allocation_role")?,
-        person,
         stored,
+        person,
+        allocation_role,
     })
+}
+
+/// A text column as the driver received it, without copying it into a `String` (the facts are most of
+/// what a worklist reads, and are only parsed).
+fn borrowed_text<'r>(row: &'r QueryResult, name: &str) -> Result<Option<&'r str>, DbErr> {
+    let read = if let Some(row) = row.try_as_pg_row() {
+        row.try_get::<Option<&str>, _>(name)
+    } else if let Some(row) = row.try_as_sqlite_row() {
+        row.try_get::<Option<&str>, _>(name)
+    } else {
+        return Err(DbErr::Type(format!(
+            "column {name}: the worklist reads from PostgreSQL or SQLite only"
+        )));
+    };
+    read.map_err(|e| DbErr::Type(format!("column {name}: {e}")))
 }

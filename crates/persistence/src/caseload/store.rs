@@ -18,7 +18,7 @@ use crate::entities::contact;
 use crate::error::PersistenceError;
 use crate::repositories::contacts::STATUS_COMPLETED;
 
-fn column(part: Part) -> Column {
+pub(crate) fn column(part: Part) -> Column {
     match part {
         Part::StandardsSince => Column::StandardsSince,
         Part::Contacts => Column::Contacts,
@@ -28,13 +28,46 @@ fn column(part: Part) -> Column {
     }
 }
 
-fn stored(row: &caseload_fact::Model, part: Part) -> Option<&str> {
-    match part {
-        Part::StandardsSince => row.standards_since.as_deref(),
-        Part::Contacts => row.contacts.as_deref(),
-        Part::Appointments => row.appointments.as_deref(),
-        Part::Enforcement => row.enforcement.as_deref(),
-        Part::HomeVisits => row.home_visits.as_deref(),
+/// One person's facts as stored, each part's text borrowed from wherever it was read (`None`: not worked
+/// out yet).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredFacts<'a> {
+    pub person_id: Uuid,
+    parts: [Option<&'a str>; Part::ALL.len()],
+}
+
+impl<'a> StoredFacts<'a> {
+    /// No part stored: the person has no facts row yet.
+    pub fn none(person_id: Uuid) -> Self {
+        Self {
+            person_id,
+            parts: [None; Part::ALL.len()],
+        }
+    }
+
+    pub fn set(&mut self, part: Part, text: Option<&'a str>) {
+        self.parts[part.position()] = text;
+    }
+
+    fn get(&self, part: Part) -> Option<&'a str> {
+        self.parts[part.position()]
+    }
+
+    fn of_row(row: &'a caseload_fact::Model) -> Self {
+        let mut stored = Self::none(row.person_id);
+        for part in Part::ALL {
+            stored.set(
+                part,
+                match part {
+                    Part::StandardsSince => row.standards_since.as_deref(),
+                    Part::Contacts => row.contacts.as_deref(),
+                    Part::Appointments => row.appointments.as_deref(),
+                    Part::Enforcement => row.enforcement.as_deref(),
+                    Part::HomeVisits => row.home_visits.as_deref(),
+                },
+            );
+        }
+        stored
     }
 }
 
@@ -65,7 +98,8 @@ pub async fn refresh(
 
 /// After a contact is logged (in its transaction): a completed one is added to the stored contacts part
 /// (read with the row lock) instead of reading the person's contacts again, on the write path used most
-/// often; an attempted one changes nothing. With no part stored yet it is worked out in full.
+/// often; an attempted one changes nothing. With no part stored yet (or a type outside the vocabulary,
+/// which the API never stores) it is worked out in full.
 pub async fn contact_logged(
     db: &impl ConnectionTrait,
     contact: &contact::Model,
@@ -75,17 +109,19 @@ pub async fn contact_logged(
         return Ok(());
     }
     let locked = lock(db, contact.person_id).await?;
-    let Some(Ok(stored)) = locked
-        .contacts
-        .as_deref()
-        .map(serde_json::from_str::<ContactFacts>)
-    else {
+    let (Some(Ok(stored)), Ok(contact_type)) = (
+        locked
+            .contacts
+            .as_deref()
+            .map(serde_json::from_str::<ContactFacts>),
+        contact.contact_type.parse(),
+    ) else {
         return refresh(db, contact.person_id, Part::Contacts, now).await;
     };
     let updated = stored.with_logged(
         RecentContact {
             at: contact.occurred_at,
-            contact_type: contact.contact_type.clone(),
+            contact_type,
         },
         now,
     );
@@ -154,25 +190,28 @@ pub async fn facts_for(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut rows: HashMap<Uuid, caseload_fact::Model> = caseload_fact::Entity::find()
+    let rows: HashMap<Uuid, caseload_fact::Model> = caseload_fact::Entity::find()
         .filter(Column::PersonId.is_in(ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.person_id, row))
         .collect();
-    let stored: Vec<caseload_fact::Model> = ids
+    let stored: Vec<StoredFacts<'_>> = ids
         .iter()
-        .map(|id| rows.remove(id).unwrap_or_else(|| empty_row(*id)))
+        .map(|id| {
+            rows.get(id)
+                .map_or(StoredFacts::none(*id), StoredFacts::of_row)
+        })
         .collect();
     complete(db, &stored, now).await
 }
 
-/// The facts from their stored rows (one per person; every part `None` where a person has no row yet),
-/// with any part not stored yet, or unreadable, worked out from the records and stored.
+/// The facts from their stored parts (one per person), with any part not stored yet, or unreadable,
+/// worked out from the records and stored.
 pub(crate) async fn complete(
     db: &impl ConnectionTrait,
-    stored: &[caseload_fact::Model],
+    stored: &[StoredFacts<'_>],
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, CaseloadFacts>, PersistenceError> {
     let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(stored.len());
@@ -181,7 +220,7 @@ pub(crate) async fn complete(
         let id = row.person_id;
         let entry = facts.entry(id).or_default();
         for part in Part::ALL {
-            match self::stored(row, part).map(|text| entry.decode(part, text)) {
+            match row.get(part).map(|text| entry.decode(part, text)) {
                 Some(Ok(())) => {}
                 Some(Err(e)) => {
                     tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
