@@ -362,4 +362,29 @@ mod casework {
         assert!(stored.appointments.unwrap().contains("office_visit"));
         assert_eq!(worklist(&app, &om).await, list);
     }
+
+    /// A stored part that cannot be read (damaged, or left in a form from before a change) is worked out
+    /// from the records for that read and stored in its place, so that later reads do not work it out again.
+    #[tokio::test]
+    async fn an_unreadable_part_is_worked_out_again_and_replaced() {
+        let (app, om, person) = officer_with_one_person("Gale").await;
+        app.book(&om, person,
+            json!({"type": "office_visit", "starts_at": "2026-11-24T10:00:00Z", "duration_minutes": 30}),
+        )
+        .await;
+        let list = worklist(&app, &om).await;
+        app.db()
+            .execute_unprepared("UPDATE caseload_facts SET appointments = 'not json'")
+            .await
+            .unwrap();
+
+        assert_eq!(worklist(&app, &om).await, list);
+        let stored = caseload_fact::Entity::find_by_id(person)
+            .one(app.db())
+            .await
+            .unwrap()
+            .expect("facts stored");
+        let appointments = stored.appointments.expect("the part stored again");
+        assert!(appointments.contains("office_visit"), "{appointments}");
+    }
 }

@@ -216,17 +216,19 @@ pub(crate) async fn complete(
 ) -> Result<HashMap<Uuid, CaseloadFacts>, PersistenceError> {
     let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(stored.len());
     let mut missing: HashMap<Part, Vec<Uuid>> = HashMap::new();
+    let mut unreadable: Vec<(Uuid, Part, &str)> = Vec::new();
     for row in stored {
         let id = row.person_id;
         let entry = facts.entry(id).or_default();
         for part in Part::ALL {
-            match row.get(part).map(|text| entry.decode(part, text)) {
-                Some(Ok(())) => {}
-                Some(Err(e)) => {
-                    tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
-                    missing.entry(part).or_default().push(id);
-                }
-                None => missing.entry(part).or_default().push(id),
+            let Some(text) = row.get(part) else {
+                missing.entry(part).or_default().push(id);
+                continue;
+            };
+            if let Err(e) = entry.decode(part, text) {
+                tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
+                missing.entry(part).or_default().push(id);
+                unreadable.push((id, part, text));
             }
         }
     }
@@ -236,8 +238,27 @@ pub(crate) async fn complete(
     for (part, people) in &missing {
         load_part(db, *part, people, now, &mut facts).await?;
     }
+    clear_unreadable(db, &unreadable).await?;
     store_missing(db, &facts, &missing).await?;
     Ok(facts)
+}
+
+/// Clears each part that could not be read, but only while it still holds the text that was read (a write
+/// may have refreshed it since), so that [`store_missing`] stores in its place what was just worked out.
+/// Without this the unreadable text would stay, and every read would work the part out again.
+async fn clear_unreadable(
+    db: &impl ConnectionTrait,
+    unreadable: &[(Uuid, Part, &str)],
+) -> Result<(), PersistenceError> {
+    for (person_id, part, text) in unreadable {
+        caseload_fact::Entity::update_many()
+            .col_expr(column(*part), Expr::value(Option::<String>::None))
+            .filter(Column::PersonId.eq(*person_id))
+            .filter(column(*part).eq(*text))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 fn empty_row(person_id: Uuid) -> caseload_fact::Model {
