@@ -91,9 +91,8 @@ impl FromRequestParts<AppState> for Caller {
             .tokens
             .verify_access_token(token, state.clock.now())
             .ok_or(ApiError::Unauthorized)?;
-        let user = staff::find(state.db.connection(), claims.sub)
+        let user = staff::find_active_caller(state.db.connection(), claims.sub)
             .await?
-            .filter(|user| user.active)
             .ok_or(ApiError::Unauthorized)?;
         let role: StaffRole = user
             .role

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -45,6 +45,38 @@ pub async fn find(
     id: Uuid,
 ) -> Result<Option<staff::Model>, PersistenceError> {
     Ok(staff::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Who is calling, as every authenticated request needs it: an active member of staff's identity, role
+/// and agency, read afresh each time so that deactivation or a change of role takes effect at once.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ActiveCaller {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub agency_id: Option<Uuid>,
+}
+
+/// The member of staff `id` if they are active: only the columns a request needs (never the password
+/// hash, which only signing in and changing a password read).
+pub async fn find_active_caller(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<ActiveCaller>, PersistenceError> {
+    Ok(staff::Entity::find_by_id(id)
+        .filter(staff::Column::Active.eq(true))
+        .select_only()
+        .columns([
+            staff::Column::Id,
+            staff::Column::Email,
+            staff::Column::Name,
+            staff::Column::Role,
+            staff::Column::AgencyId,
+        ])
+        .into_model::<ActiveCaller>()
+        .one(db)
+        .await?)
 }
 
 pub async fn find_by_email(
