@@ -2,12 +2,12 @@
 //! list would otherwise carry the whole record: a worklist line needs ten of the person's 22 columns.
 
 use sea_orm::prelude::Date;
-use sea_orm::{DbErr, FromQueryResult, QueryResult};
+use sea_orm::{DbErr, QueryResult};
 use uuid::Uuid;
 
 use crate::entities::person;
 
-#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PersonSummary {
     pub id: Uuid,
     pub given_name: String,
@@ -22,7 +22,7 @@ pub struct PersonSummary {
 }
 
 impl PersonSummary {
-    /// The columns [`PersonSummary`] is read from, under their own names.
+    /// The columns [`PersonSummary`] is read from, in the order [`Self::from_leading_columns`] reads them.
     pub const COLUMNS: [person::Column; 10] = [
         person::Column::Id,
         person::Column::GivenName,
@@ -37,7 +37,7 @@ impl PersonSummary {
     ];
 
     /// Read from a row whose first columns are [`Self::COLUMNS`], in that order: by position, which spares
-    /// a worklist of 40 people the 400 name look-ups of [`FromQueryResult`].
+    /// a worklist of 40 people 400 look-ups of columns by name.
     pub fn from_leading_columns(row: &QueryResult) -> Result<Self, DbErr> {
         Ok(Self {
             id: row.try_get_by_index(0)?,
