@@ -18,6 +18,7 @@ mod m20261122_000008_people_name_keys;
 mod m20261122_000009_caseload_facts;
 mod m20261122_000010_caseload_facts_integer_times;
 mod m20261122_000011_audit_event_people;
+mod m20261122_000012_contacts_one_correction;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_caseload_facts::Migration),
             Box::new(m20261122_000010_caseload_facts_integer_times::Migration),
             Box::new(m20261122_000011_audit_event_people::Migration),
+            Box::new(m20261122_000012_contacts_one_correction::Migration),
         ]
     }
 }

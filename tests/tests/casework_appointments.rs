@@ -221,6 +221,36 @@ mod casework {
         assert_eq!(instant(&changed["ends_at"]), at("2026-11-26T10:15:00Z"));
     }
 
+    /// Bookings sent at once for the same person and time: one is booked, the others see it and are
+    /// refused. (On PostgreSQL each booking locks the person and the officer before it checks.)
+    #[tokio::test]
+    async fn simultaneous_bookings_of_the_same_slot_book_it_once() {
+        let app = spawn_app().await;
+        let person = app
+            .person(&app.user("offender_manager", None).await, "Dylan", "Hart")
+            .await;
+        let mut officers = Vec::new();
+        for _ in 0..6 {
+            officers.push(app.user("offender_manager", None).await);
+        }
+        let path = format!("/api/v1/people/{person}/appointments");
+        let answers = futures::future::join_all(officers.iter().map(|om| {
+            app.send_json(
+                Method::POST,
+                &path,
+                om,
+                json!({"type": "office_visit", "starts_at": "2026-11-25T10:00:00Z", "duration_minutes": 60}),
+            )
+        }))
+        .await;
+        let mut statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409, 409, 409, 409, 409], "{answers:?}");
+        let (status, booked) = app.get_json(&path, &officers[0]).await;
+        assert_eq!(status, 200, "{booked}");
+        assert_eq!(booked.as_array().unwrap().len(), 1, "{booked}");
+    }
+
     #[tokio::test]
     async fn a_past_start_needs_an_outcome_and_then_records_a_contact() {
         let app = spawn_app().await;

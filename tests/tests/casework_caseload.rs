@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_e2e::{TestApp, TestUser, spawn_app, spawn_app_with};
@@ -471,6 +472,79 @@ mod casework {
                 &coordinator,
             )
             .await;
-        assert_eq!(status, 200);
+        assert_eq!(status, 404, "no member of staff has that id");
+    }
+
+    /// A completed contact corrected to an attempted one no longer meets a standard nor is the last
+    /// contact, whether the worklist reads the stored facts or works them out from the records.
+    #[tokio::test]
+    async fn a_corrected_contact_stops_counting() {
+        let app = spawn_app().await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = adopted_member(&app, &coordinator, &om, &police, "Quinn").await;
+        let without_time = |mut list: Value| {
+            list["generated_at"] = Value::Null;
+            list
+        };
+        app.advance(chrono::Duration::hours(1));
+        let om = app.signed_in_again(&om).await;
+        let before = without_time(caseload(&app, &om, "/api/v1/caseload").await);
+        assert_eq!(before["items"][0]["last_contact"], Value::Null);
+
+        let contacts = format!("/api/v1/people/{person}/contacts");
+        let (status, logged) = app
+            .send_json(Method::POST, &contacts, &om,
+                json!({"type": "face_to_face_office", "occurred_at": "2026-11-23T09:30:00Z", "status": "completed"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{logged}");
+        let met = caseload(&app, &om, "/api/v1/caseload").await;
+        assert_eq!(
+            instant(&met["items"][0]["last_contact"]),
+            at("2026-11-23T09:30:00Z")
+        );
+        assert_eq!(
+            work(&met["items"][0]["due"]).len() + 1,
+            work(&before["items"][0]["due"]).len(),
+            "the face-to-face contact is met: {met}"
+        );
+
+        // It turns out nobody answered the door at the office: corrected to an attempt.
+        let (status, corrected) = app
+            .send_json(Method::POST, &contacts, &om,
+                json!({"type": "face_to_face_office", "occurred_at": "2026-11-23T09:30:00Z", "status": "attempted",
+                       "supersedes_id": logged["contact"]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{corrected}");
+        let from_facts = without_time(caseload(&app, &om, "/api/v1/caseload").await);
+        assert_eq!(from_facts, before, "the stored facts still count it");
+        app.db()
+            .execute_unprepared("DELETE FROM caseload_facts")
+            .await
+            .unwrap();
+        let from_records = without_time(caseload(&app, &om, "/api/v1/caseload").await);
+        assert_eq!(from_records, before, "the records' reading still counts it");
+
+        // Corrected again, to the completed contact it was: it counts once more, and once only.
+        let (status, _) = app
+            .send_json(Method::POST, &contacts, &om,
+                json!({"type": "face_to_face_office", "occurred_at": "2026-11-23T09:30:00Z", "status": "completed",
+                       "supersedes_id": corrected["contact"]["id"]}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let again = without_time(caseload(&app, &om, "/api/v1/caseload").await);
+        assert_eq!(again, without_time(met));
+        app.db()
+            .execute_unprepared("DELETE FROM caseload_facts")
+            .await
+            .unwrap();
+        assert_eq!(
+            without_time(caseload(&app, &om, "/api/v1/caseload").await),
+            again
+        );
     }
 }

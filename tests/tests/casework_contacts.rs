@@ -165,6 +165,123 @@ mod casework {
     }
 
     #[tokio::test]
+    async fn the_status_must_agree_with_the_outcome() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        // A "completed" absence would meet a contact standard and start enforcement at once.
+        for (status, outcome, expected) in [
+            ("completed", "failed_to_attend", "attempted"),
+            ("completed", "not_at_home", "attempted"),
+            ("attempted", "attended_complied", "completed"),
+        ] {
+            let (code, problem) = log(
+                &app,
+                &om,
+                person,
+                json!({"type": "face_to_face_office", "occurred_at": "2026-11-20T10:00:00Z",
+                       "status": status, "outcome": outcome}),
+            )
+            .await;
+            assert_eq!(code, 422, "{status} with {outcome}: {problem}");
+            assert_eq!(problem["errors"][0]["field"], "status", "{problem}");
+            assert!(
+                problem["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(expected),
+                "{problem}"
+            );
+        }
+        assert!(list(&app, &om, person).await.is_empty());
+        for (status, outcome) in [
+            ("attempted", "failed_to_attend"),
+            ("completed", "attended_failed_to_comply"),
+        ] {
+            let (code, body) = log(
+                &app,
+                &om,
+                person,
+                json!({"type": "face_to_face_office", "occurred_at": "2026-11-20T10:00:00Z",
+                       "status": status, "outcome": outcome}),
+            )
+            .await;
+            assert_eq!(code, 201, "{status} with {outcome}: {body}");
+        }
+    }
+
+    /// A correction of an absence that counts withdraws its warning or breach: only roles that manage
+    /// enforcement may make it. And a contact hidden from a role cannot be corrected by it either.
+    #[tokio::test]
+    async fn the_police_may_not_correct_away_an_absence_or_a_hidden_contact() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let (_, absence) = log(
+            &app,
+            &om,
+            person,
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-20T10:00:00Z",
+                   "status": "attempted", "outcome": "unacceptable_absence"}),
+        )
+        .await;
+        assert_eq!(absence["enforcement"]["action"], "warning", "{absence}");
+        let excuse = json!({"type": "face_to_face_office", "occurred_at": "2026-11-20T10:00:00Z",
+            "status": "attempted", "outcome": "acceptable_absence", "reason": "medical",
+            "supersedes_id": absence["contact"]["id"]});
+
+        let (status, problem) = log(&app, &police, person, excuse.clone()).await;
+        assert_eq!(status, 403, "{problem}");
+        let enforcement = format!("/api/v1/people/{person}/enforcement");
+        let (_, steps) = app.get_json(&enforcement, &om).await;
+        assert_eq!(steps[0]["status"], "pending", "{steps}");
+        assert_eq!(list(&app, &om, person).await.len(), 1);
+
+        let (status, corrected) = log(&app, &om, person, excuse).await;
+        assert_eq!(status, 201, "{corrected}");
+        let (_, steps) = app.get_json(&enforcement, &om).await;
+        assert_eq!(steps[0]["status"], "cancelled", "{steps}");
+
+        // A sensitive contact is not there for the police to correct.
+        let (_, sensitive) = log(
+            &app,
+            &om,
+            person,
+            json!({"type": "telephone", "occurred_at": "2026-11-21T10:00:00Z", "status": "completed",
+                   "notes": "health disclosure", "sensitive": true}),
+        )
+        .await;
+        let (status, problem) = log(
+            &app,
+            &police,
+            person,
+            json!({"type": "telephone", "occurred_at": "2026-11-21T10:00:00Z", "status": "attempted",
+                   "supersedes_id": sensitive["contact"]["id"]}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "supersedes_id");
+        // A plain contact the police may correct.
+        let (_, call) = log(
+            &app,
+            &police,
+            person,
+            json!({"type": "telephone", "occurred_at": "2026-11-21T11:00:00Z", "status": "completed"}),
+        )
+        .await;
+        let (status, body) = log(
+            &app,
+            &police,
+            person,
+            json!({"type": "telephone", "occurred_at": "2026-11-21T11:00:00Z", "status": "attempted",
+                   "supersedes_id": call["contact"]["id"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    #[tokio::test]
     async fn sensitive_contacts_are_hidden_from_the_police() {
         let app = spawn_app().await;
         let om = app.user("offender_manager", None).await;

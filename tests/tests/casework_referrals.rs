@@ -87,6 +87,23 @@ mod casework {
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["total"], 1);
         assert_eq!(page["items"][0]["id"], to_housing["id"]);
+        // What a partner reads is disclosed to its agency, and recorded as such.
+        let admin = app.user("admin", None).await;
+        let disclosed = app
+            .audit(
+                &admin,
+                &format!("actor_id={}&action=disclose", housing_worker.id),
+            )
+            .await;
+        assert_eq!(disclosed["total"], 1, "{disclosed}");
+        assert_eq!(disclosed["items"][0]["entity"], "referrals");
+        let consulted = app
+            .audit(
+                &admin,
+                &format!("actor_id={}&action=consult", housing_worker.id),
+            )
+            .await;
+        assert_eq!(consulted["total"], 0, "{consulted}");
         let (_, page) = app
             .get_json(
                 &format!("/api/v1/referrals?agency_id={treatment}"),
@@ -287,5 +304,13 @@ mod casework {
         )
         .await;
         assert_eq!(status, 404, "{unknown}");
+
+        // A page far past the end is empty, however far.
+        let (status, page) = app
+            .get_json(&format!("/api/v1/referrals?page={}", u64::MAX), &om)
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["items"], json!([]));
+        assert_eq!(page["total"], 1);
     }
 }

@@ -8,7 +8,7 @@ use vigil_e2e::{TestDatabase, monday_morning};
 use vigil_persistence::repositories::audit::{AuditEntry, AuditFilter};
 use vigil_persistence::repositories::people::{NewPerson, PeopleFilter};
 use vigil_persistence::repositories::{
-    PageRequest, agencies, allocations, audit, memberships, people, referrals, staff,
+    PageRequest, agencies, allocations, audit, contacts, memberships, people, referrals, staff,
 };
 use vigil_persistence::{PersistenceError, TransactionTrait};
 
@@ -166,6 +166,36 @@ async fn a_duplicate_pnc_id_is_a_conflict_and_a_stale_version_is_refused() {
     assert_eq!(
         people::find(db, ann.id).await.unwrap().unwrap().family_name,
         "Walker-Jones"
+    );
+}
+
+/// Two corrections of the same contact (sent at once, both past the API's check): the second is a
+/// conflict, not a second "latest version".
+#[tokio::test]
+async fn a_contact_is_corrected_at_most_once() {
+    let test_db = TestDatabase::migrated().await;
+    let db = test_db.db.connection();
+    let now = monday_morning();
+    let ann = people::create(db, person("Ann", "Walker", "2001/0000002Z"), now)
+        .await
+        .unwrap();
+    let contact = |supersedes_id| contacts::NewContact {
+        person_id: ann.id,
+        contact_type: "telephone".to_owned(),
+        occurred_at: now,
+        status: "completed".to_owned(),
+        supersedes_id,
+        ..Default::default()
+    };
+    let original = contacts::create(db, contact(None), now).await.unwrap();
+    contacts::create(db, contact(None), now).await.unwrap();
+    contacts::create(db, contact(Some(original.id)), now)
+        .await
+        .unwrap();
+    let second = contacts::create(db, contact(Some(original.id)), now).await;
+    assert!(
+        matches!(second, Err(PersistenceError::Conflict(_))),
+        "{second:?}"
     );
 }
 

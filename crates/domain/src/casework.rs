@@ -115,16 +115,21 @@ impl ContactOutcome {
         )
     }
 
+    /// The status a contact with this outcome has: `completed` when the contact took place (the person
+    /// was seen), `attempted` otherwise. Only completed contacts satisfy a contact standard, so a
+    /// "completed" absence would meet a standard and start enforcement at once.
+    pub fn status(&self) -> ContactStatus {
+        if matches!(self, Self::AttendedComplied | Self::AttendedFailedToComply) {
+            ContactStatus::Completed
+        } else {
+            ContactStatus::Attempted
+        }
+    }
+
     /// Outcomes that count towards a warning or breach. `FailedToAttend` counts because an
     /// unexplained failure to attend is an unacceptable absence until evidence is accepted (the
     /// outcome is then changed to an acceptable absence and the enforcement step cancelled).
     /// `SentHome` does not count on its own: the officer records compliance separately.
-    /// The contact took place (the person was seen), so it is `completed`; anything else is
-    /// `attempted`. Only completed contacts satisfy a contact standard.
-    pub fn contact_took_place(&self) -> bool {
-        matches!(self, Self::AttendedComplied | Self::AttendedFailedToComply)
-    }
-
     pub fn counts_for_enforcement(&self) -> bool {
         matches!(
             self,
@@ -232,6 +237,19 @@ mod tests {
             ContactOutcome::ALL
                 .iter()
                 .all(|o| !(o.is_acceptable_absence() && o.counts_for_enforcement()))
+        );
+    }
+
+    #[test]
+    fn only_attended_outcomes_are_completed_contacts() {
+        let completed: Vec<_> = ContactOutcome::ALL
+            .iter()
+            .filter(|o| o.status() == ContactStatus::Completed)
+            .map(|o| o.as_str())
+            .collect();
+        assert_eq!(
+            completed,
+            ["attended_complied", "attended_failed_to_comply"]
         );
     }
 

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AuditAction, Strand};
 use vigil_persistence::caseload::{self, CaseloadRules, WorklistRequest, consult};
+use vigil_persistence::repositories::staff;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -105,7 +106,9 @@ pub async fn own_caseload(
     params(("id" = Uuid, Path, description = "Staff id"), CaseloadQuery),
     responses(
         (status = 200, description = "That officer's caseload, overdue first", body = Caseload),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, description = "No member of staff with this id", body = Problem),
+        (status = 422, body = Problem),
     ))]
 pub async fn staff_caseload(
     State(state): State<AppState>,
@@ -115,6 +118,12 @@ pub async fn staff_caseload(
 ) -> Result<Json<Caseload>, ApiError> {
     require(&caller, Permission::ReadAnyCaseload)?;
     let staff_id = path_id(&id)?;
+    if staff::find(state.db.connection(), staff_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::NotFound);
+    }
     caseload(&state, &caller, staff_id, query).await.map(Json)
 }
 

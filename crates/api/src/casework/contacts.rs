@@ -13,7 +13,9 @@ use vigil_domain::{AuditAction, ContactStatus, ContactType};
 use vigil_persistence::repositories::{appointments, audit, contacts, home_visits};
 
 use super::outcomes::parse_outcome;
-use super::recording::{ContactRecord, ContactView, EnforcementView, record_contact};
+use super::recording::{
+    ContactRecord, ContactView, EnforcementView, counts_for_enforcement, record_contact,
+};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, path_id};
@@ -21,6 +23,8 @@ use crate::people::access::load_visible;
 use crate::policy::{Permission, allows, require};
 use crate::state::AppState;
 use crate::validation::{Validator, parse_instant};
+
+const ALREADY_SUPERSEDED: &str = "that contact is already superseded; correct the latest version";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -30,7 +34,8 @@ pub struct NewContactRequest {
     pub contact_type: String,
     /// RFC 3339; not in the future.
     pub occurred_at: String,
-    /// attempted | completed
+    /// attempted | completed. With an outcome, `completed` only if the person attended
+    /// (`attended_complied` or `attended_failed_to_comply`).
     pub status: String,
     pub outcome: Option<String>,
     /// With `outcome: "acceptable_absence"`.
@@ -79,6 +84,18 @@ pub async fn log_contact(
         .outcome
         .as_deref()
         .and_then(|raw| parse_outcome(&mut v, raw, request.reason.as_deref()));
+    if let (Some(status), Some(outcome)) = (status, outcome)
+        && status != outcome.status()
+    {
+        v.add(
+            "status",
+            format!(
+                "must be {} with the outcome {}",
+                outcome.status().as_str(),
+                outcome.as_str()
+            ),
+        );
+    }
     if request.sensitive && !allows(caller.role, Permission::ReadSensitive) {
         v.add("sensitive", "your role may not record sensitive contacts");
     }
@@ -102,11 +119,18 @@ pub async fn log_contact(
     }
     if let Some(old_id) = request.supersedes_id {
         match contacts::find(&txn, old_id).await? {
-            Some(old) if old.person_id == person_id => {
+            // A sensitive contact is, to a role that may not see it, no contact at all.
+            Some(old)
+                if old.person_id == person_id
+                    && (!old.sensitive || allows(caller.role, Permission::ReadSensitive)) =>
+            {
+                // Correcting an absence that counts withdraws its warning or breach, and stops it
+                // counting towards the next: that is managing enforcement.
+                if counts_for_enforcement(&old) {
+                    require(&caller, Permission::ManageEnforcement)?;
+                }
                 if contacts::is_superseded(&txn, old_id).await? {
-                    return Err(ApiError::Conflict(
-                        "that contact is already superseded; correct the latest version".to_owned(),
-                    ));
+                    return Err(ApiError::Conflict(ALREADY_SUPERSEDED.to_owned()));
                 }
             }
             _ => v.add("supersedes_id", "no contact of this person with this id"),

@@ -8,7 +8,7 @@ use sea_orm::Set;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use vigil_domain::{AppointmentType, ContactOutcome, ContactStatus};
+use vigil_domain::{AppointmentType, ContactOutcome};
 use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::{appointment, person};
 use vigil_persistence::repositories::appointments::{self, STATUS_BOOKED, STATUS_OUTCOMED};
@@ -120,11 +120,7 @@ pub async fn record_appointment_outcome(
             person_id: current.person_id,
             contact_type: kind.contact_type(),
             occurred_at: current.starts_at,
-            status: if outcome.contact_took_place() {
-                ContactStatus::Completed
-            } else {
-                ContactStatus::Attempted
-            },
+            status: outcome.status(),
             outcome: Some(outcome),
             notes: input
                 .notes

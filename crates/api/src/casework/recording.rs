@@ -113,6 +113,15 @@ fn counting_outcomes() -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a stored contact's outcome counts towards a warning or breach.
+pub fn counts_for_enforcement(contact: &contact::Model) -> bool {
+    contact
+        .outcome
+        .as_deref()
+        .and_then(|outcome| outcome.parse::<ContactOutcome>().ok())
+        .is_some_and(|outcome| outcome.counts_for_enforcement())
+}
+
 /// Writes the contact, any enforcement step, and a `collect` audit event.
 pub async fn record_contact(
     state: &AppState,
@@ -147,7 +156,9 @@ pub async fn record_contact(
     } else {
         Vec::new()
     };
+    // The contact being corrected is not superseded yet, so it is still among the counted absences.
     if let Some(old) = &superseded
+        && counts_for_enforcement(old)
         && let Some(position) = prior.iter().position(|at| *at == old.occurred_at)
     {
         prior.remove(position);

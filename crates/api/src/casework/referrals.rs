@@ -16,7 +16,7 @@ use vigil_persistence::repositories::{PageRequest, agencies, audit};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, path_id};
-use crate::people::access::load_visible;
+use crate::people::access::{Visibility, load_visible};
 use crate::policy::{Permission, require};
 use crate::state::AppState;
 use crate::validation::{Validator, parse_instant};
@@ -178,7 +178,7 @@ pub async fn list_referrals(
     let txn = state.db.begin().await?;
     let page = referrals::list(&txn, &filter, PageRequest::new(query.page, query.per_page)).await?;
     let listing = caller
-        .audit(AuditAction::Consult, "referrals", None)
+        .audit(Visibility::of(&caller).read_action(), "referrals", None)
         .listing(page.items.iter().map(|r| r.person_id));
     audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;

@@ -98,13 +98,17 @@ pub async fn refresh(
 
 /// After a contact is logged (in its transaction): a completed one is added to the stored contacts part
 /// (read with the row lock) instead of reading the person's contacts again, on the write path used most
-/// often; an attempted one changes nothing. With no part stored yet (or a type outside the vocabulary,
-/// which the API never stores) it is worked out in full.
+/// often; an attempted one changes nothing. A correction is worked out in full, whatever its status: the
+/// contact it supersedes stops counting. So is a part not stored yet (or a type outside the vocabulary,
+/// which the API never stores).
 pub async fn contact_logged(
     db: &impl ConnectionTrait,
     contact: &contact::Model,
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
+    if contact.supersedes_id.is_some() {
+        return refresh(db, contact.person_id, Part::Contacts, now).await;
+    }
     if contact.status != STATUS_COMPLETED {
         return Ok(());
     }

@@ -1,8 +1,10 @@
 //! Contacts: what happened. Append-only; a correction is a new contact that supersedes the old one.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -88,6 +90,17 @@ pub async fn is_superseded(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
         > 0)
 }
 
+/// The ids of these people's contacts that a later contact corrects: a superseded contact no longer counts
+/// for anything (enforcement, contact standards, the last contact), though it is still listed.
+fn superseded_among(person_ids: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column(contact::Column::SupersedesId)
+        .from(contact::Entity)
+        .and_where(contact::Column::SupersedesId.is_not_null())
+        .and_where(contact::Column::PersonId.is_in(person_ids.iter().copied()))
+        .to_owned()
+}
+
 /// Occurrence times of the person's contacts with an outcome in `outcomes` since `since`, excluding
 /// superseded ones: the absences the enforcement rule counts.
 pub async fn outcome_times_since(
@@ -96,36 +109,27 @@ pub async fn outcome_times_since(
     outcomes: &[&str],
     since: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>, PersistenceError> {
-    use sea_orm::QuerySelect;
-    use sea_orm::sea_query::Query;
-    let superseded = Query::select()
-        .column(contact::Column::SupersedesId)
-        .from(contact::Entity)
-        .and_where(contact::Column::SupersedesId.is_not_null())
-        .and_where(contact::Column::PersonId.eq(person_id))
-        .to_owned();
     Ok(contact::Entity::find()
         .select_only()
         .column(contact::Column::OccurredAt)
         .filter(contact::Column::PersonId.eq(person_id))
         .filter(contact::Column::Outcome.is_in(outcomes.iter().copied()))
         .filter(contact::Column::OccurredAt.gte(since))
-        .filter(contact::Column::Id.not_in_subquery(superseded))
+        .filter(contact::Column::Id.not_in_subquery(superseded_among(&[person_id])))
         .order_by_asc(contact::Column::OccurredAt)
         .into_tuple()
         .all(db)
         .await?)
 }
 
-/// Completed contacts of these people since `since`, oldest first (one query for a whole caseload): only
-/// the person, time and type, which is all the contact standards need (not the notes of hundreds of rows).
+/// Completed contacts of these people since `since` that no later contact corrects, oldest first (one
+/// query for a whole caseload): only the person, time and type, which is all the contact standards need
+/// (not the notes of hundreds of rows).
 pub async fn completed_for_people_since(
     db: &impl ConnectionTrait,
     person_ids: &[Uuid],
     since: DateTime<Utc>,
 ) -> Result<Vec<(Uuid, DateTime<Utc>, String)>, PersistenceError> {
-    use sea_orm::QuerySelect;
-
     if person_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -139,19 +143,18 @@ pub async fn completed_for_people_since(
         .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
         .filter(contact::Column::Status.eq(STATUS_COMPLETED))
         .filter(contact::Column::OccurredAt.gte(since))
+        .filter(contact::Column::Id.not_in_subquery(superseded_among(person_ids)))
         .order_by_asc(contact::Column::OccurredAt)
         .into_tuple()
         .all(db)
         .await?)
 }
 
-/// Each person's latest completed contact time, in one grouped query.
+/// Each person's latest completed contact time that no later contact corrects, in one grouped query.
 pub async fn last_completed_for_people(
     db: &impl ConnectionTrait,
     person_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, DateTime<Utc>)>, PersistenceError> {
-    use sea_orm::QuerySelect;
-
     if person_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -161,6 +164,7 @@ pub async fn last_completed_for_people(
         .column_as(contact::Column::OccurredAt.max(), "last")
         .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
         .filter(contact::Column::Status.eq(STATUS_COMPLETED))
+        .filter(contact::Column::Id.not_in_subquery(superseded_among(person_ids)))
         .group_by(contact::Column::PersonId)
         .into_tuple()
         .all(db)

@@ -29,8 +29,12 @@ impl PageRequest {
         }
     }
 
+    /// Rows to skip. A page far past the end is simply empty: the offset saturates, and stays within a
+    /// signed 64-bit integer, which is what both engines take.
     pub fn offset(&self) -> u64 {
-        (self.page - 1) * self.per_page
+        (self.page - 1)
+            .saturating_mul(self.per_page)
+            .min(i64::MAX as u64)
     }
 }
 
@@ -239,5 +243,10 @@ mod tests {
         assert_eq!(request.page, 1);
         assert_eq!(request.per_page, PageRequest::MAX_PER_PAGE);
         assert_eq!(PageRequest::new(Some(3), Some(20)).offset(), 40);
+        // A page number no list reaches neither overflows nor leaves what the engines take.
+        assert_eq!(
+            PageRequest::new(Some(u64::MAX), Some(200)).offset(),
+            i64::MAX as u64
+        );
     }
 }
