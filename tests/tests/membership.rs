@@ -91,25 +91,13 @@ async fn membership_goes_propose_adopt_move_deselect_and_back_with_a_full_histor
     .await;
     assert_eq!(status, 409, "already proposed");
 
-    // Adopt: both leads are required and must hold the right roles.
+    // Adopt: the leads who agreed are optional, but one named must hold the right role.
     later(
         &app,
         Duration::days(7),
         &mut [&mut coordinator, &mut officer, &mut manager],
     )
     .await;
-    let (status, body) = membership(&app, &coordinator, person, json!({"action": "adopt"})).await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["police_lead_id", "probation_lead_id"]);
-    let (status, body) = membership(
-        &app,
-        &coordinator,
-        person,
-        json!({"action": "adopt", "probation_lead_id": manager.id}),
-    )
-    .await;
-    assert_eq!(status, 422);
-    assert_eq!(fields(&body), ["police_lead_id"]);
     let (status, body) = membership(
         &app,
         &coordinator,
@@ -346,4 +334,27 @@ async fn membership_goes_propose_adopt_move_deselect_and_back_with_a_full_histor
         )
         .await;
     assert_eq!(status, 404);
+}
+
+/// The contract's adoption: the action alone (the strand proposed is kept; no leads named).
+#[tokio::test]
+async fn adoption_needs_only_the_action() {
+    let app = spawn_app().await;
+    let coordinator = app.user("coordinator", None).await;
+    let person = app.person(&coordinator, "Jordan", "Whitfield").await;
+    let (status, body) = membership(
+        &app,
+        &coordinator,
+        person,
+        json!({"action": "propose", "strand": "prevent_deter"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, adopted) =
+        membership(&app, &coordinator, person, json!({"action": "adopt"})).await;
+    assert_eq!(status, 201, "{adopted}");
+    assert_eq!(adopted["status"], "adopted");
+    assert_eq!(adopted["strand"], "prevent_deter");
+    assert_eq!(adopted["police_lead_id"], Value::Null);
+    assert_eq!(adopted["probation_lead_id"], Value::Null);
 }

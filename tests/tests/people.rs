@@ -153,7 +153,8 @@ async fn invalid_fields_are_all_listed_in_one_422_and_nothing_is_created() {
         assert!(!error["message"].as_str().unwrap().is_empty(), "{error}");
     }
 
-    // A date of birth in the future, consent without a channel, and an address without a town.
+    // A date of birth in the future, consent without a channel, and an address without a town, with a
+    // postcode that is none (and longer than any).
     let (status, body) = app
         .send_json(
             Method::POST,
@@ -161,13 +162,16 @@ async fn invalid_fields_are_all_listed_in_one_422_and_nothing_is_created() {
             &manager,
             json!({"given_name": "Ann", "family_name": "Lee", "date_of_birth": "2027-01-01",
                    "sms_consent": true, "email_consent": true,
-                   "address": {"line1": "1 High St", "town": " "}}),
+                   "address": {"line1": "1 High St", "town": " ", "postcode": "not a postcode at all",
+                               "from_date": "last week"}}),
         )
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(
         fields(&body),
         [
+            "address.from_date",
+            "address.postcode",
             "address.town",
             "date_of_birth",
             "email_consent",
@@ -194,6 +198,33 @@ async fn malformed_json_is_400_and_unknown_or_missing_fields_are_422() {
         response.headers()["content-type"],
         "application/problem+json"
     );
+
+    // Over the body limit (1 MiB by default), declared or streamed: 413, in the same error shape.
+    let huge = format!(r#"{{"given_name": "{}"}}"#, "a".repeat(2 * 1024 * 1024));
+    let declared = app
+        .request(Method::POST, "/api/v1/people", &manager)
+        .header("content-type", "application/json")
+        .body(huge.clone());
+    let streamed = app
+        .request(Method::POST, "/api/v1/people", &manager)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter([Ok::<
+            _,
+            std::io::Error,
+        >(
+            huge
+        )])));
+    for request in [declared, streamed] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 413);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "payload_too_large", "{problem}");
+        assert!(problem["request_id"].is_string(), "{problem}");
+    }
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "bad_request");
 
@@ -433,6 +464,16 @@ async fn patch_is_partial_and_guarded_by_the_version() {
     assert_eq!(fields(&body), ["mobile", "rosh"]);
     let (status, _, body) = patch(&app, &manager, &id, Some("soon"), json!({"tier": "B"})).await;
     assert_eq!(status, 422, "{body}");
+    // The largest version there is: stale, like any other the record is not at.
+    let (status, _, body) = patch(
+        &app,
+        &manager,
+        &id,
+        Some(&format!("\"{}\"", i32::MAX)),
+        json!({"tier": "B"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
     let (_, person) = app.get_json(&path, &manager).await;
     assert_eq!(person["version"], 4);
     assert_eq!(person["given_name"], "Jordan");

@@ -42,6 +42,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("request timed out")]
+    Timeout,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
@@ -65,6 +69,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -81,6 +87,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::Timeout => "timeout",
             ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -100,6 +108,10 @@ impl ApiError {
                 [one] => format!("{}: {}", one.field, one.message),
                 _ => format!("{} fields are invalid", errors.len()),
             },
+            ApiError::PayloadTooLarge => {
+                "the request body is larger than this server accepts".to_owned()
+            }
+            ApiError::Timeout => "the request took too long and was abandoned".to_owned(),
             ApiError::TooManyRequests { .. } => "too many attempts; try again later".to_owned(),
             ApiError::Unavailable(detail) => detail.clone(),
             ApiError::Internal(_) => "an internal error occurred; quote the request id".to_owned(),

@@ -32,7 +32,14 @@ where
         }
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+            .map_err(|rejection| {
+                // A body over the limit without a declared length is only found too large here.
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest(rejection.body_text())
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -8,6 +8,7 @@ pub mod cohort;
 pub mod error;
 pub mod extract;
 pub mod instant;
+pub mod layer_errors;
 pub mod metrics;
 pub mod openapi;
 pub mod operations;

@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::people::{create, read, search, update};
 use crate::state::AppState;
-use crate::{metrics, operations, request_id, webhooks};
+use crate::{layer_errors, metrics, operations, request_id, webhooks};
 
 /// Every documented route, with its OpenAPI registration.
 fn api_routes() -> OpenApiRouter<AppState> {
@@ -101,6 +101,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             http.request_timeout,
         ))
+        // Inside CORS, so that its headers are on the problem too.
+        .layer(middleware::from_fn(layer_errors::as_problem))
         .layer(cors(&http.cors_allowed_origins));
     with_security_headers(routes)
         .layer(

@@ -36,9 +36,9 @@ pub struct MembershipRequest {
     pub reason: Option<String>,
     /// Required to deselect.
     pub exit_plan: Option<String>,
-    /// Adoption: the police lead who agreed (a police user).
+    /// Adoption, optional: the police lead who agreed (an active police user).
     pub police_lead_id: Option<Uuid>,
-    /// Adoption: the probation lead who agreed (an offender manager or coordinator).
+    /// Adoption, optional: the probation lead who agreed (an active offender manager or coordinator).
     pub probation_lead_id: Option<Uuid>,
 }
 
@@ -74,7 +74,7 @@ impl From<membership::Model> for MembershipStepView {
     }
 }
 
-/// Checks that a named lead is an active user in one of the expected roles.
+/// Checks that a lead, if named, is an active user in one of the expected roles.
 async fn check_lead(
     db: &impl ConnectionTrait,
     v: &mut Validator,
@@ -82,8 +82,9 @@ async fn check_lead(
     id: Option<Uuid>,
     roles: &[StaffRole],
 ) -> Result<(), ApiError> {
+    // The leads who agreed are recorded when given; the contract's adoption needs only the action, and
+    // the person's officers are allocated separately (`POST /people/{id}/allocations`).
     let Some(id) = id else {
-        v.add(field, "is required to adopt");
         return Ok(());
     };
     let fits = staff::find(db, id)

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vigil_domain::AuditAction;
+use vigil_domain::{AuditAction, Postcode};
 use vigil_persistence::repositories::people::NewPerson;
 use vigil_persistence::repositories::{audit, people, person_details};
 
@@ -72,9 +72,17 @@ pub fn parse_address(
     if town.is_empty() {
         v.add("address.town", "must not be empty");
     }
+    // Blank is no postcode; anything else must be one (and is stored in its standard form).
+    let postcode = match input.postcode.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => v.check("address.postcode", Postcode::parse(raw)).map(Some),
+        _ => Some(None),
+    };
     let from_date = match &input.from_date {
-        Some(raw) => v.check("address.from_date", parse_date(raw))?,
-        None => today,
+        Some(raw) => v.check("address.from_date", parse_date(raw)),
+        None => Some(today),
+    };
+    let (Some(postcode), Some(from_date)) = (postcode, from_date) else {
+        return None;
     };
     (!line1.is_empty() && !town.is_empty()).then(|| person_details::NewAddress {
         line1: line1.to_owned(),
@@ -85,11 +93,7 @@ pub fn parse_address(
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
         town: town.to_owned(),
-        postcode: input
-            .postcode
-            .as_deref()
-            .map(|p| p.trim().to_uppercase())
-            .filter(|p| !p.is_empty()),
+        postcode: postcode.map(String::from),
         from_date,
     })
 }

@@ -225,9 +225,11 @@ pub async fn update_versioned(
         .await?
         .ok_or(PersistenceError::NotFound { entity: "person" })?;
     let version = expected_version.unwrap_or(current.version);
+    // A version with no successor (the caller's, taken from If-Match) is one no record can be at.
+    let next_version = version.checked_add(1).ok_or_else(stale_version)?;
     let mut model = current.into_active_model();
     change(&mut model);
-    model.version = Set(version + 1);
+    model.version = Set(next_version);
     model.updated_at = Set(now);
     let mut update = person::Entity::update_many();
     if let (Some(given), Some(family)) = (
@@ -244,13 +246,17 @@ pub async fn update_versioned(
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
-        return Err(PersistenceError::Conflict(
-            "the person was changed by someone else; reload and try again".to_owned(),
-        ));
+        return Err(stale_version());
     }
     find(db, id)
         .await?
         .ok_or(PersistenceError::NotFound { entity: "person" })
+}
+
+fn stale_version() -> PersistenceError {
+    PersistenceError::Conflict(
+        "the person was changed by someone else; reload and try again".to_owned(),
+    )
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, PersistenceError> {
