@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod demo;
+pub mod environment;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -7,9 +7,20 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use figment::Figment;
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+
+use crate::environment::merge_environment;
+
+/// The settings whose values are secrets (each a `SecretString`).
+const SECRET_KEYS: [&str; 5] = [
+    "database.url",
+    "auth.jwt_secret",
+    "smtp.url",
+    "sms.api_key",
+    "sms.callback_token",
+];
 
 /// The defaults, compiled in so that the binary runs even where `config/` is absent.
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -132,12 +143,11 @@ impl Settings {
     /// Loads the layers from `config_dir` and the process environment.
     pub fn load(config_dir: &Path) -> Result<Self, SettingsError> {
         let environment = std::env::var("VIGIL_ENV").unwrap_or_else(|_| default_env());
-        let figment = Figment::new()
+        let files = Figment::new()
             .merge(Toml::string(DEFAULTS))
             .merge(Toml::file(config_dir.join("default.toml")))
-            .merge(Toml::file(config_dir.join(format!("{environment}.toml"))))
-            .merge(Env::prefixed("VIGIL_").split("__"));
-        Self::from_figment(figment)
+            .merge(Toml::file(config_dir.join(format!("{environment}.toml"))));
+        Self::from_figment(merge_environment(files, std::env::vars()))
     }
 
     /// Extracts and checks settings; exposed so tests can layer their own values.
@@ -150,10 +160,13 @@ impl Settings {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(".");
-            SettingsError::new(
-                if key.is_empty() { "(root)" } else { &key },
-                error.kind.to_string(),
-            )
+            // figment's message quotes the value it found: never for a secret.
+            let message = if SECRET_KEYS.contains(&key.as_str()) {
+                "is not valid (the value is a secret and is not shown)".to_owned()
+            } else {
+                error.kind.to_string()
+            };
+            SettingsError::new(if key.is_empty() { "(root)" } else { &key }, message)
         })?;
         settings.validate()?;
         Ok(settings)
@@ -280,6 +293,39 @@ mod tests {
         assert_eq!(settings.time_zone().unwrap(), chrono_tz::Europe::London);
         assert_eq!(settings.calendar.bank_holidays.len(), 32);
         assert!(settings.jwt_secret().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_kind_is_named_but_not_shown() {
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("sms.api_key", 987_654_321_u64)),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "sms.api_key");
+        assert!(!error.to_string().contains("987654321"), "{error}");
+    }
+
+    #[test]
+    fn a_sending_number_from_the_environment_keeps_its_plus() {
+        let settings = Settings::from_figment(merge_environment(
+            defaults(),
+            [
+                ("VIGIL_SMS__FROM".to_owned(), "+447700900123".to_owned()),
+                ("VIGIL_SMS__API_KEY".to_owned(), "123456".to_owned()),
+                ("VIGIL_SMS__TIMEOUT_SECS".to_owned(), "3".to_owned()),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(settings.sms.from.as_deref(), Some("+447700900123"));
+        assert_eq!(
+            settings
+                .sms
+                .api_key
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
+            Some("123456")
+        );
+        assert_eq!(settings.sms.timeout_secs, 3);
     }
 
     #[test]
