@@ -10,6 +10,7 @@ use uuid::Uuid;
 use vigil_e2e::appointments::instant;
 use vigil_e2e::cohort::{later, person_view, problem_fields as fields};
 use vigil_e2e::{TestApp, TestUser, spawn_app};
+use vigil_persistence::repositories::{allocations, custody};
 
 async fn allocate(app: &TestApp, user: &TestUser, person: Uuid, body: Value) -> (u16, Value) {
     app.send_json(
@@ -186,6 +187,39 @@ async fn a_new_allocation_ends_the_previous_one_in_the_same_role() {
     assert_eq!(page["total"], 0);
 }
 
+/// Allocations in the same role made at the same moment: the person ends with one active, the others
+/// ended and kept.
+#[tokio::test]
+async fn simultaneous_allocations_in_one_role_leave_one_active() {
+    let app = spawn_app().await;
+    let coordinator = app.user("coordinator", None).await;
+    let person = app.person(&coordinator, "Robin", "Cole").await;
+    let mut officers = Vec::new();
+    for _ in 0..5 {
+        officers.push(app.user("offender_manager", None).await);
+    }
+    let answers = futures::future::join_all(officers.iter().map(|om| {
+        allocate(
+            &app,
+            &coordinator,
+            person,
+            json!({"staff_id": om.id, "role": "offender_manager"}),
+        )
+    }))
+    .await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 201),
+        "{answers:?}"
+    );
+    let all = allocations::for_person(app.db(), person).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(
+        all.iter().filter(|a| a.to_at.is_none()).count(),
+        1,
+        "{all:?}"
+    );
+}
+
 #[tokio::test]
 async fn custody_dates_are_validated_and_recorded() {
     let app = spawn_app().await;
@@ -252,6 +286,55 @@ async fn custody_dates_are_validated_and_recorded() {
         instant(&custody[0]["expected_release_at"]),
         "2027-04-01T09:00:00Z".parse::<DateTime<Utc>>().unwrap()
     );
+
+    // A release learnt later completes the period received at that instant; until then no other opens.
+    let in_custody = || custody::in_custody(app.db(), person, app.now());
+    assert!(in_custody().await.unwrap());
+    let (status, problem) = app
+        .send_json(
+            Method::POST,
+            &path,
+            &manager,
+            json!({"received_at": "2026-11-01T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{problem}");
+    let release =
+        json!({"received_at": "2026-10-01T09:00:00Z", "released_at": "2026-11-20T08:00:00Z"});
+    for _ in 0..2 {
+        let (status, closed) = app
+            .send_json(Method::POST, &path, &manager, release.clone())
+            .await;
+        assert_eq!(status, 201, "{closed}");
+        assert_eq!(closed["id"], period["id"]);
+        assert_eq!(
+            instant(&closed["released_at"]),
+            "2026-11-20T08:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(closed["expected_release_at"], period["expected_release_at"]);
+    }
+    assert!(!in_custody().await.unwrap());
+    let (status, problem) = app
+        .send_json(
+            Method::POST,
+            &path,
+            &manager,
+            json!({"received_at": "2026-10-01T09:00:00Z", "released_at": "2026-11-21T08:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 409, "a recorded release is not changed: {problem}");
+    let (status, recalled) = app
+        .send_json(
+            Method::POST,
+            &path,
+            &manager,
+            json!({"received_at": "2026-11-22T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{recalled}");
+    assert!(in_custody().await.unwrap());
+    let custody = person_view(&app, &manager, person).await["custody"].clone();
+    assert_eq!(custody.as_array().unwrap().len(), 2, "{custody}");
 
     // An unknown person is 404.
     let (status, _) = app

@@ -1,4 +1,5 @@
-//! `POST /people/{id}/custody`: custody and release dates.
+//! `POST /people/{id}/custody`: custody and release dates. A period is known by its `received_at`: posting
+//! the same one again with `released_at` (or `expected_release_at`) completes that period.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use vigil_domain::AuditAction;
 use vigil_persistence::repositories::audit;
-use vigil_persistence::repositories::custody::{self, NewCustodyPeriod};
+use vigil_persistence::repositories::custody::{self, NewCustodyPeriod, Recorded};
 use vigil_persistence::repositories::jobs::{self, NewJob};
 
 use crate::auth::Caller;
@@ -32,7 +33,8 @@ pub struct CustodyRequest {
     params(("id" = uuid::Uuid, Path, description = "Person id")),
     request_body = CustodyRequest,
     responses(
-        (status = 201, description = "Recorded", body = CustodyView),
+        (status = 201, description = "Recorded: a new period, or the one received at that instant completed", body = CustodyView),
+        (status = 409, description = "An earlier period has no release recorded, or this one's release is already recorded otherwise", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -72,7 +74,7 @@ pub async fn record_custody(
 
     let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, id).await?;
-    let period = custody::record(
+    let (period, recorded) = custody::record(
         &txn,
         id,
         NewCustodyPeriod {
@@ -98,9 +100,14 @@ pub async fn record_custody(
         )
         .await?;
     }
-    let mut entry = caller.audit(AuditAction::Collect, "custody", Some(id));
+    let action = match recorded {
+        Recorded::Opened => AuditAction::Collect,
+        Recorded::Updated => AuditAction::Alter,
+    };
+    let mut entry = caller.audit(action, "custody", Some(id));
     entry.entity_id = Some(period.id);
     audit::append(&txn, entry, now).await?;
     txn.commit().await?;
+    // 201 either way: the custody dates given are recorded, whether they opened the period or completed it.
     Ok((StatusCode::CREATED, Json(period.into())))
 }

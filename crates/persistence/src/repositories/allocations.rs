@@ -8,9 +8,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::allocation;
+use crate::entities::{allocation, person};
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
+/// Allocates the person to `staff_id` in `role`, ending the active allocation in that role. The person's
+/// row is locked first: two allocations made at once then run one after the other, and the second ends
+/// the first's, instead of both finding none to end and leaving two active.
 pub async fn allocate(
     db: &impl ConnectionTrait,
     person_id: Uuid,
@@ -19,6 +23,7 @@ pub async fn allocate(
     created_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<allocation::Model, PersistenceError> {
+    lock_row(db, person::Entity, person_id).await?;
     allocation::Entity::update_many()
         .col_expr(allocation::Column::ToAt, Some(now).into())
         .filter(allocation::Column::PersonId.eq(person_id))

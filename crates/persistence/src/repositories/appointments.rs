@@ -1,7 +1,6 @@
 //! Appointments.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoTableRef, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -11,6 +10,7 @@ use crate::caseload::Part;
 use crate::caseload::store::refresh;
 use crate::entities::{appointment, person, staff};
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
 #[derive(Debug, Clone)]
 pub struct NewAppointment {
@@ -93,7 +93,10 @@ pub async fn find_clash(
     ends_at: DateTime<Utc>,
     except: Option<Uuid>,
 ) -> Result<Option<appointment::Model>, PersistenceError> {
-    lock_diaries(db, person_id, staff_id).await?;
+    lock_row(db, person::Entity, person_id).await?;
+    if let Some(staff_id) = staff_id {
+        lock_row(db, staff::Entity, staff_id).await?;
+    }
     let mut who = sea_orm::Condition::any().add(appointment::Column::PersonId.eq(person_id));
     if let Some(staff_id) = staff_id {
         who = who.add(appointment::Column::StaffId.eq(staff_id));
@@ -110,28 +113,6 @@ pub async fn find_clash(
         .order_by_asc(appointment::Column::StartsAt)
         .one(db)
         .await?)
-}
-
-/// `SELECT … FOR NO KEY UPDATE` of the person and the staff member: it waits for another booking holding
-/// them, yet not for inserts that only reference them (foreign-key checks take a weaker lock).
-async fn lock_diaries(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-    staff_id: Option<Uuid>,
-) -> Result<(), PersistenceError> {
-    let rows = std::iter::once((person::Entity.into_table_ref(), person_id))
-        .chain(staff_id.map(|id| (staff::Entity.into_table_ref(), id)));
-    for (table, id) in rows {
-        let lock = Query::select()
-            // A literal: only the lock matters.
-            .expr(Expr::cust("1"))
-            .from(table)
-            .and_where(Expr::col(Alias::new("id")).eq(id))
-            .lock(LockType::NoKeyUpdate)
-            .to_owned();
-        db.query_one(&lock).await?;
-    }
-    Ok(())
 }
 
 pub const STATUS_BOOKED: &str = "booked";

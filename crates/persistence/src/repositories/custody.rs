@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
 use crate::caseload::Part;
 use crate::caseload::store::refresh;
-use crate::entities::custody_period;
+use crate::entities::{custody_period, person};
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
 #[derive(Debug, Clone)]
 pub struct NewCustodyPeriod {
@@ -18,12 +20,79 @@ pub struct NewCustodyPeriod {
     pub released_at: Option<DateTime<Utc>>,
 }
 
+/// What recording custody did: opened a new period, or completed the one received at the same instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Opened,
+    Updated,
+}
+
+/// Records custody. A period is known by when the person was received: the same `received_at` again
+/// completes that period (its expected release, its release) instead of opening another, so a release
+/// learnt later closes the period it ends. A new period cannot open while an earlier one has no release
+/// recorded, and a recorded release cannot be changed (both 409). The person's row is locked first, so two
+/// recordings for one person decide one after the other.
 pub async fn record(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     period: NewCustodyPeriod,
     now: DateTime<Utc>,
+) -> Result<(custody_period::Model, Recorded), PersistenceError> {
+    lock_row(db, person::Entity, person_id).await?;
+    let existing = custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.eq(person_id))
+        .filter(custody_period::Column::ReceivedAt.eq(period.received_at))
+        .one(db)
+        .await?;
+    let (saved, recorded) = match existing {
+        Some(current) => (complete(db, current, period).await?, Recorded::Updated),
+        None => (open(db, person_id, period, now).await?, Recorded::Opened),
+    };
+    refresh(db, person_id, Part::StandardsSince, now).await?;
+    Ok((saved, recorded))
+}
+
+async fn complete(
+    db: &impl ConnectionTrait,
+    current: custody_period::Model,
+    period: NewCustodyPeriod,
 ) -> Result<custody_period::Model, PersistenceError> {
+    if let (Some(recorded), Some(given)) = (current.released_at, period.released_at)
+        && recorded != given
+    {
+        return Err(PersistenceError::Conflict(format!(
+            "this custody period's release is already recorded ({})",
+            recorded.to_rfc3339()
+        )));
+    }
+    let mut model = current.clone().into_active_model();
+    if period.expected_release_at.is_some() {
+        model.expected_release_at = Set(period.expected_release_at);
+    }
+    if period.released_at.is_some() {
+        model.released_at = Set(period.released_at);
+    }
+    Ok(model.update(db).await?)
+}
+
+async fn open(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    period: NewCustodyPeriod,
+    now: DateTime<Utc>,
+) -> Result<custody_period::Model, PersistenceError> {
+    let unreleased = custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.eq(person_id))
+        .filter(custody_period::Column::ReleasedAt.is_null())
+        .one(db)
+        .await?;
+    if let Some(open) = unreleased {
+        return Err(PersistenceError::Conflict(format!(
+            "the custody period received at {} has no release recorded: record its release first \
+             (with that received_at)",
+            open.received_at.to_rfc3339()
+        )));
+    }
     let model = custody_period::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
@@ -32,9 +101,7 @@ pub async fn record(
         released_at: Set(period.released_at),
         created_at: Set(now),
     };
-    let period = model.insert(db).await?;
-    refresh(db, person_id, Part::StandardsSince, now).await?;
-    Ok(period)
+    Ok(model.insert(db).await?)
 }
 
 /// Every custody period, newest first.

@@ -18,6 +18,7 @@ pub mod person_details;
 pub mod referrals;
 pub mod refresh_tokens;
 pub mod reminders;
+pub mod row_locks;
 pub mod send_context;
 pub mod staff;
 
