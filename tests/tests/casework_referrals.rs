@@ -97,6 +97,11 @@ mod casework {
             .await;
         assert_eq!(disclosed["total"], 1, "{disclosed}");
         assert_eq!(disclosed["items"][0]["entity"], "referrals");
+        assert_eq!(
+            disclosed["items"][0]["detail"]["recipient_agency_id"],
+            json!(housing),
+            "{disclosed}"
+        );
         let consulted = app
             .audit(
                 &admin,

@@ -277,7 +277,7 @@ mod scheduler {
     }
 
     #[tokio::test]
-    async fn reminders_around_the_autumn_clock_change_keep_local_time() {
+    async fn reminders_around_the_autumn_clock_change_count_real_hours_and_show_local_time() {
         // Sunday 25 October 2026, 10:00 GMT (the clocks went back at 02:00 BST that morning). 48 hours
         // earlier is 10:00Z on Friday (11:00 BST); 2 hours earlier is 08:00 GMT.
         reminders_across_a_clock_change(
@@ -290,7 +290,7 @@ mod scheduler {
     }
 
     #[tokio::test]
-    async fn reminders_around_the_spring_clock_change_keep_local_time() {
+    async fn reminders_around_the_spring_clock_change_count_real_hours_and_show_local_time() {
         // Sunday 29 March 2026, 10:00 BST = 09:00Z (the clocks went forward at 01:00 GMT). 48 hours
         // earlier is 09:00 GMT on Friday; 2 hours earlier is 07:00Z = 08:00 BST, just out of quiet hours.
         reminders_across_a_clock_change(

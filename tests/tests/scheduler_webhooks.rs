@@ -204,6 +204,17 @@ mod scheduler {
             );
         }
         assert_eq!(app.notification(sent.id).await.status, "sent");
+        // Nor does a caller without the token learn whether its body would have been accepted.
+        for path in [
+            "/api/v1/webhooks/notify/status",
+            "/api/v1/webhooks/notify/inbound",
+        ] {
+            assert_eq!(
+                post_notify(&app, path, None, json!({"no": "such fields"})).await,
+                401,
+                "{path}"
+            );
+        }
 
         assert_eq!(
             post_notify(

@@ -27,8 +27,13 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// An audit entry for this caller; the request id is taken from the request in flight.
+    /// An audit entry for this caller; the request id is taken from the request in flight. What a partner
+    /// is shown is disclosed to its agency: the event names that agency as the recipient (DPA 2018 s.62),
+    /// as it stood at the time, whatever later happens to the user.
     pub fn audit(&self, action: AuditAction, entity: &str, person_id: Option<Uuid>) -> AuditEntry {
+        let recipient = self
+            .agency_id
+            .filter(|_| action == AuditAction::Disclose && self.role == StaffRole::Partner);
         AuditEntry {
             actor_id: Some(self.id),
             actor_role: Some(self.role.as_str().to_owned()),
@@ -38,7 +43,7 @@ impl Caller {
             entity_id: None,
             purpose: self.purpose.clone(),
             request_id: current_request_id(),
-            detail: None,
+            detail: recipient.map(|agency| serde_json::json!({ "recipient_agency_id": agency })),
             people: Vec::new(),
         }
     }

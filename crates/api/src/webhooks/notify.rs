@@ -1,7 +1,8 @@
 //! GOV.UK Notify callbacks: delivery receipts and received texts, each authenticated by the bearer token
 //! configured in Notify (`sms.callback_token`).
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -11,6 +12,18 @@ use super::receipts::{self, Receipt};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+
+/// Proof that a request carries Notify's bearer token. As an extractor it runs before the body is read,
+/// so a caller without the token learns nothing, not even whether its JSON would have been accepted.
+pub struct FromNotify;
+
+impl FromRequestParts<AppState> for FromNotify {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        check_bearer(state, &parts.headers).map(|()| FromNotify)
+    }
+}
 
 fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = state
@@ -66,10 +79,9 @@ fn receipt_of(status: &str) -> Receipt {
     ))]
 pub async fn status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: FromNotify,
     ApiJson(receipt): ApiJson<NotifyStatus>,
 ) -> Result<StatusCode, ApiError> {
-    check_bearer(&state, &headers)?;
     receipts::apply(
         state.db.connection(),
         Some(&receipt.id),
@@ -97,10 +109,9 @@ pub struct NotifyInbound {
     ))]
 pub async fn inbound(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: FromNotify,
     ApiJson(text): ApiJson<NotifyInbound>,
 ) -> Result<StatusCode, ApiError> {
-    check_bearer(&state, &headers)?;
     let txn = state.db.begin().await?;
     super::inbound::apply(
         &txn,
