@@ -190,16 +190,26 @@ pub fn test_secret() -> SecretString {
 
 /// Spawns the app with the clock at `now`.
 pub async fn spawn_app_with(now: DateTime<Utc>) -> TestApp {
+    spawn_app_adjusted(now, HttpSettings::default(), |state| state).await
+}
+
+/// Spawns the app with the clock at `now`, these HTTP settings, and its state then adjusted by `adjust`
+/// (e.g. webhook secrets), on a random port against a fresh database.
+pub async fn spawn_app_adjusted(
+    now: DateTime<Utc>,
+    http: HttpSettings,
+    adjust: impl FnOnce(AppState) -> AppState,
+) -> TestApp {
     let database = TestDatabase::migrated().await;
     let clock = Arc::new(ManualClock::new(now));
-    let state = AppState::new(
+    let state = adjust(AppState::new(
         database.db.clone(),
         clock.clone(),
         chrono_tz::Europe::London,
         WorkingCalendar::england_and_wales(),
         TokenKeys::new(&test_secret(), Duration::minutes(15), Duration::days(14)),
-        HttpSettings::default(),
-    );
+        http,
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
@@ -312,39 +322,15 @@ impl TestApp {
     }
 }
 
-/// Spawns the app with the clock at `now` and the provider callbacks' secrets set (a copy of
-/// [`spawn_app_with`] plus [`AppState::with_webhooks`]).
+/// Spawns the app with the clock at `now` and the provider callbacks' secrets set.
 pub async fn spawn_app_with_webhooks(
     now: DateTime<Utc>,
     webhooks: vigil_api::WebhookSettings,
 ) -> TestApp {
-    let database = TestDatabase::migrated().await;
-    let clock = Arc::new(ManualClock::new(now));
-    let state = AppState::new(
-        database.db.clone(),
-        clock.clone(),
-        chrono_tz::Europe::London,
-        WorkingCalendar::england_and_wales(),
-        TokenKeys::new(&test_secret(), Duration::minutes(15), Duration::days(14)),
-        HttpSettings::default(),
-    )
-    .with_webhooks(webhooks);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a random port");
-    let address = listener.local_addr().expect("local address");
-    let service =
-        vigil_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move {
-        axum::serve(listener, service).await.expect("server runs");
-    });
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        clock,
-        database,
-        state,
-    }
+    spawn_app_adjusted(now, HttpSettings::default(), |state| {
+        state.with_webhooks(webhooks)
+    })
+    .await
 }
 
 /// Scheduler helpers: a worker on the app's database and clock, and the rows it works on.

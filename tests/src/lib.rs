@@ -12,7 +12,7 @@ pub mod app;
 pub mod appointments;
 pub mod cohort;
 
-pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_with};
+pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_adjusted, spawn_app_with};
 pub use vigil_persistence::testing::TestDatabase;
 
 use chrono::{DateTime, TimeZone, Utc};

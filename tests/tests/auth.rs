@@ -6,7 +6,7 @@
 use chrono::Duration;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
-use vigil_e2e::{TEST_PASSWORD, TestApp, spawn_app};
+use vigil_e2e::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_adjusted};
 
 async fn try_login(app: &TestApp, email: &str, password: &str) -> Response {
     app.anonymous(Method::POST, "/api/v1/auth/login")
@@ -237,6 +237,49 @@ async fn fail_once(app: &TestApp, email: &str) -> Option<i64> {
         assert_eq!(response.status(), 401);
         None
     }
+}
+
+/// Behind a load balancer every sign-in arrives from its address: the throttle counts by the client it
+/// names in `X-Forwarded-For`, so one client's failures lock that client out, not everyone.
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_count_against_the_forwarded_client() {
+    let http = vigil_api::HttpSettings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let app = spawn_app_adjusted(vigil_e2e::monday_morning(), http, |state| state).await;
+    let user = app.user("offender_manager", None).await;
+    let login = |client: &'static str, email: String, password: &'static str| {
+        app.anonymous(Method::POST, "/api/v1/auth/login")
+            // What the client claims comes first; the balancer appends the address it saw.
+            .header("x-forwarded-for", format!("10.9.9.9, {client}"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    for attempt in 0..10 {
+        let email = format!("nobody{attempt}@example.org");
+        let response = login("203.0.113.7", email, "wrong").await.unwrap();
+        if response.status() == 429 {
+            let wait: i64 = header(&response, "retry-after").parse().unwrap();
+            app.advance(Duration::seconds(wait));
+            let retried = login(
+                "203.0.113.7",
+                format!("again{attempt}@example.org"),
+                "wrong",
+            );
+            assert_eq!(retried.await.unwrap().status(), 401);
+        } else {
+            assert_eq!(response.status(), 401);
+        }
+    }
+    let locked = login("203.0.113.7", user.email.clone(), TEST_PASSWORD);
+    assert_eq!(
+        locked.await.unwrap().status(),
+        429,
+        "that client is locked out"
+    );
+    let other = login("198.51.100.4", user.email.clone(), TEST_PASSWORD);
+    assert_eq!(other.await.unwrap().status(), 200, "another client is not");
 }
 
 #[tokio::test]

@@ -79,6 +79,8 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Origins allowed by CORS; empty means no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
+    /// Load balancers or reverse proxies whose `X-Forwarded-For` names the client (sign-in throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for HttpSettings {
@@ -87,6 +89,7 @@ impl Default for HttpSettings {
             request_timeout: std::time::Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct ServerSettings {
     pub request_timeout_secs: u64,
     pub body_limit_bytes: usize,
     pub cors_allowed_origins: Vec<String>,
+    /// Load balancers or proxies whose `X-Forwarded-For` names the client (sign-in throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -59,6 +59,7 @@ pub fn app_state(
         request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_secs),
         body_limit_bytes: settings.server.body_limit_bytes,
         cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
+        trusted_proxies: settings.server.trusted_proxies.clone(),
     };
     let rules = CaseworkRules {
         reminders: settings.reminder_policy()?,

@@ -1,12 +1,10 @@
 //! `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `GET /me`.
 
-use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +13,7 @@ use vigil_persistence::entities::staff as staff_entity;
 use vigil_persistence::repositories::{refresh_tokens, staff};
 
 use super::caller::Caller;
+use super::client_address::ClientAddress;
 use super::tokens::{hash_refresh_token, new_refresh_token};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
@@ -51,23 +50,6 @@ pub struct Me {
     pub agency_id: Option<Uuid>,
 }
 
-/// The client's address, when the server was started with connect info (it always is outside unit tests).
-#[derive(Debug, Clone)]
-pub struct ClientAddress(pub Option<SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0),
-        ))
-    }
-}
-
 /// A real hash to verify against when the email is unknown, so both paths do the same work and the answer
 /// never tells whether the account exists.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -90,7 +72,7 @@ pub async fn login(
     let account_key = format!("account:{email}");
     let address_keys: Vec<String> = client
         .0
-        .map(|address| format!("address:{}", address.ip()))
+        .map(|address| format!("address:{address}"))
         .into_iter()
         .collect();
     let keys: Vec<String> = std::iter::once(account_key.clone())

@@ -2,6 +2,7 @@
 //! sign-in endpoints.
 
 pub mod caller;
+pub mod client_address;
 pub mod handlers;
 pub mod throttle;
 pub mod tokens;
