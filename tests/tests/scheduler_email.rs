@@ -177,7 +177,7 @@ impl EmailTransport for FailsFirstSendsTo {
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                     .is_ok();
             if fail {
-                return Err(TransportError::Unavailable(
+                return Err(TransportError::NotAccepted(
                     "the mail server asked us to try later (SMTP 451)".to_owned(),
                 ));
             }

@@ -14,11 +14,12 @@ use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
 use vigil_persistence::entities::job;
+use vigil_persistence::repositories::notifications;
 
 use crate::backoff::RetryPolicy;
 use crate::error::{JobError, SchedulerError};
@@ -177,6 +178,14 @@ pub async fn claim(
         for row in &exhausted {
             tracing::warn!(job_id = %row.id, kind = %row.kind, locked_by = ?row.locked_by,
                 "job discarded: lease expired during its final attempt");
+            end_subject(
+                &txn,
+                &row.kind,
+                &row.payload,
+                "the worker stopped during the final attempt",
+                now,
+            )
+            .await?;
         }
     }
 
@@ -357,7 +366,7 @@ pub fn still_held(job: &ClaimedJob) -> sea_orm::sea_query::SimpleExpr {
 }
 
 /// Records a failed run with the default [`RetryPolicy`] and a random jitter.
-pub async fn fail<C: ConnectionTrait>(
+pub async fn fail<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     job: &ClaimedJob,
     error: JobError,
@@ -375,8 +384,9 @@ pub async fn fail<C: ConnectionTrait>(
 /// - [`JobError::RetryWithoutAttempt`]: back to `available` after the delay the error carries, giving the
 ///   attempt back.
 ///
-/// The message is kept in `last_error` in every case.
-pub async fn fail_after<C: ConnectionTrait>(
+/// The message is kept in `last_error` in every case. A discarded send job fails its notification in the
+/// same transaction (see [`end_subject`]).
+pub async fn fail_after<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     job: &ClaimedJob,
     error: JobError,
@@ -405,7 +415,7 @@ pub async fn fail_after<C: ConnectionTrait>(
             job::Column::LeaseExpiresAt,
             Expr::value(None::<DateTime<Utc>>),
         )
-        .col_expr(job::Column::LastError, Expr::value(message))
+        .col_expr(job::Column::LastError, Expr::value(message.clone()))
         .col_expr(job::Column::UpdatedAt, Expr::value(now));
     update = match outcome {
         FailOutcome::Retrying { run_at } => update
@@ -420,12 +430,36 @@ pub async fn fail_after<C: ConnectionTrait>(
             Expr::value(JobState::Discarded.as_str()),
         ),
     };
-    let result = update.filter(held(job)).exec(db).await?;
-    if result.rows_affected == 1 {
-        Ok(outcome)
-    } else {
-        Ok(FailOutcome::LeaseLost)
+    let txn = db.begin().await?;
+    let result = update.filter(held(job)).exec(&txn).await?;
+    if result.rows_affected != 1 {
+        return Ok(FailOutcome::LeaseLost);
     }
+    if outcome == FailOutcome::Discarded {
+        let cause = match error {
+            JobError::Permanent(_) => message,
+            _ => format!("gave up after {} attempts: {message}", job.attempts),
+        };
+        end_subject(&txn, &job.kind, &job.payload, &cause, now).await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// A job that is discarded must not leave its subject waiting for it: a send job's notification would
+/// otherwise stay `pending` for ever, with no reason an officer could see. Called in the transaction that
+/// discards the job, so the two cannot disagree. Other kinds have nothing to end.
+async fn end_subject<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    payload: &Value,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SchedulerError> {
+    if let Some(id) = notifications::sent_by_job(kind, payload) {
+        notifications::give_up(db, id, cause, now).await?;
+    }
+    Ok(())
 }
 
 /// Deletes succeeded and discarded jobs last updated before `older_than`; returns how many.

@@ -6,6 +6,13 @@
 //! runs the job next finds it there and asks the provider (by reference) whether the message went, before
 //! any resend. A provider that cannot be asked (SMTP, Twilio) gets no resend: the message is marked
 //! `unknown` for an officer to check, because a duplicate reminder is safer to avoid than to risk.
+//!
+//! So a failed send is only left in `sending` when the message may have gone (a timeout or a dropped
+//! connection after it was handed over, a 5xx). When the provider certainly did not take it (connection
+//! refused, TLS failed, an SMTP "try later", a rate limit) the row goes back to `pending` and the retry
+//! sends it: otherwise a brief outage of the mail server would turn every reminder into `unknown`.
+//! A job that ends without sending (attempts used up, a permanent error) fails its message in the same
+//! transaction (see `queue::fail_after`), so nothing is left `pending` for ever.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +43,9 @@ use crate::worker::{JobContext, JobHandler};
 /// The job kind, as the API writes it.
 pub const KIND: &str = vigil_persistence::repositories::notifications::SEND_JOB_KIND;
 
-/// How long to wait after a provider's 5xx before trying again (not counted as an attempt).
+/// How long to wait after a provider's 5xx or a refused connection before trying again (not counted as an
+/// attempt: an outage of the provider says nothing about the message, and the reminder is suppressed as
+/// too late once its appointment starts).
 const UNAVAILABLE_RETRY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Deserialize)]
@@ -267,6 +276,10 @@ fn transport_failure(error: TransportError) -> JobError {
             format!("provider unavailable: {reason}"),
             UNAVAILABLE_RETRY,
         ),
+        TransportError::NotAccepted(reason) => JobError::RetryWithoutAttempt(
+            format!("provider did not take the message: {reason}"),
+            UNAVAILABLE_RETRY,
+        ),
         TransportError::Rejected(reason) => JobError::Permanent(reason),
         // Every message would fail the same way until an operator fixes the configuration: retry with
         // backoff (the attempts give them time) rather than discard reminders at once.
@@ -393,8 +406,9 @@ impl JobHandler for SendNotificationHandler {
                 Err(transport_failure(error))
             }
             Err(error) => {
-                // Rate limited or refused for configuration: known not to have gone, so back to pending and
-                // the retry sends without asking first.
+                // Rate limited, not accepted (refused connection, failed TLS, SMTP 4xx) or refused for
+                // configuration: known not to have gone, so back to pending and the retry sends without
+                // asking first.
                 notifications::transition(
                     db,
                     message.id,

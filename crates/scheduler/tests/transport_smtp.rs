@@ -104,14 +104,53 @@ async fn a_550_to_the_recipient_is_rejected() {
 }
 
 #[tokio::test]
-async fn a_451_is_unavailable_and_so_retried() {
+async fn a_451_is_not_accepted_and_so_retried() {
     let server =
         TestSmtpServer::start_with(SmtpReplies::default().rcpt("451 4.3.0 try again later"))
             .await
             .unwrap();
     let error = smtp(&server).send(&email("Hello")).await.unwrap_err();
-    assert!(matches!(error, TransportError::Unavailable(_)), "{error:?}");
+    assert!(matches!(error, TransportError::NotAccepted(_)), "{error:?}");
     assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn try_later_at_any_step_even_after_the_data_is_not_accepted() {
+    // RFC 5321 4.2.5: only a 2xx reply to the end of the data means the server took the message.
+    for replies in [
+        SmtpReplies::default().mail("421 4.3.2 Shutting down"),
+        SmtpReplies::default().data("452 4.3.1 Insufficient system storage"),
+    ] {
+        let server = TestSmtpServer::start_with(replies.clone()).await.unwrap();
+        let error = smtp(&server).send(&email("Hello")).await.unwrap_err();
+        assert!(
+            matches!(error, TransportError::NotAccepted(_)),
+            "{replies:?}: {error:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_hang_up_after_the_data_may_have_taken_the_email() {
+    let server = TestSmtpServer::start_with(SmtpReplies::default().data(""))
+        .await
+        .unwrap();
+    let error = smtp(&server).send(&email("Hello")).await.unwrap_err();
+    assert!(matches!(error, TransportError::Unavailable(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_failed_tls_handshake_is_not_accepted() {
+    // The server speaks plain SMTP, so a client starting with TLS fails the handshake.
+    let server = TestSmtpServer::start().await.unwrap();
+    let url = SecretString::from(format!("smtps://127.0.0.1:{}", server.port()));
+    let error = SmtpEmail::from_url(&url, FROM)
+        .unwrap()
+        .send(&email("Hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, TransportError::NotAccepted(_)), "{error:?}");
+    assert!(server.received().is_empty());
 }
 
 #[tokio::test]
@@ -129,7 +168,7 @@ async fn a_failed_login_is_misconfiguration() {
 }
 
 #[tokio::test]
-async fn no_server_is_unavailable() {
+async fn no_server_is_not_accepted() {
     let closed_port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
@@ -140,7 +179,7 @@ async fn no_server_is_unavailable() {
         .send(&email("Hello"))
         .await
         .unwrap_err();
-    assert!(matches!(error, TransportError::Unavailable(_)), "{error:?}");
+    assert!(matches!(error, TransportError::NotAccepted(_)), "{error:?}");
 }
 
 #[tokio::test]

@@ -241,6 +241,45 @@ pub async fn transition(
     Ok(update.exec(db).await?.rows_affected == 1)
 }
 
+/// The notification a job sends, if it is a send job.
+pub fn sent_by_job(job_kind: &str, payload: &serde_json::Value) -> Option<Uuid> {
+    if job_kind != SEND_JOB_KIND {
+        return None;
+    }
+    payload.get("notification_id")?.as_str()?.parse().ok()
+}
+
+/// Ends a message whose send job ended without sending it (attempts used up, a permanent error, a worker
+/// that stopped during the final attempt), to be called in the transaction that ends the job. Otherwise
+/// the message would stay `pending` with no reason, and planning it again could not revive it (its job
+/// key is taken). A `pending` message becomes `failed`, saying why; a `sending` one may have reached the
+/// provider, so it becomes `unknown` rather than `failed`. Any other state is already an outcome.
+pub async fn give_up(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    let not_sent = Transition {
+        from: &["pending"],
+        to: "failed",
+        reason: Some(format!("not sent: {cause}")),
+        ..Default::default()
+    };
+    let may_have_gone = Transition {
+        from: &["sending"],
+        to: "unknown",
+        reason: Some(format!(
+            "the send was interrupted and its job ended ({cause}); not resent to avoid a duplicate"
+        )),
+        ..Default::default()
+    };
+    if !transition(db, id, not_sent, now).await? {
+        transition(db, id, may_have_gone, now).await?;
+    }
+    Ok(())
+}
+
 /// The notification a provider's id (or our reference) names: delivery receipts carry both.
 pub async fn find_by_provider(
     db: &impl ConnectionTrait,

@@ -30,13 +30,22 @@ pub(crate) fn base_url(provider: &str, base_url: &str) -> Result<String, Transpo
     Ok(base_url.trim_end_matches('/').to_owned())
 }
 
-/// A request that got no answer: timed out, refused, reset. Always worth retrying. The URL is left
-/// out of the message, in case it ever carries something that should not be logged.
+/// A request that got no answer. Always worth retrying; the URL is left out of the message, in case it
+/// ever carries something that should not be logged.
+///
+/// A connect error (DNS, a refused or timed-out TCP connect, a failed TLS handshake: reqwest reports
+/// these as `is_connect`, even when the connect timed out) happens before any byte of the request is
+/// written, so the provider certainly did not take the message. Anything else (a timeout or a reset
+/// after the request was written) may hide a message that went.
 pub(crate) fn request_failed(provider: &str, error: reqwest::Error) -> TransportError {
+    if error.is_connect() {
+        return TransportError::NotAccepted(format!(
+            "{provider}: could not connect: {}",
+            error.without_url()
+        ));
+    }
     let what = if error.is_timeout() {
         "timed out"
-    } else if error.is_connect() {
-        "could not connect"
     } else {
         "request failed"
     };
@@ -56,6 +65,11 @@ pub(crate) fn common_failure(
             retry_after: retry_after(headers),
         });
     }
+    // A 5xx stays "may have gone", not "not accepted". Notify documents its own 500 as "not sent" and
+    // Twilio its 503 as "try again", but a 502 or 504 is often a gateway's answer after the provider
+    // behind it took the request, and we cannot tell which layer answered. Treated as "may have gone",
+    // Notify loses nothing (the retry looks the reference up, and resends only if it is not found) and
+    // Twilio, which cannot be asked, is never sent twice (the message becomes `unknown`).
     if status.is_server_error() {
         return Some(TransportError::Unavailable(format!(
             "{provider} answered {status}"
@@ -125,6 +139,36 @@ mod tests {
         assert!(matches!(
             base_url("notify", "not a url"),
             Err(TransportError::Misconfigured(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_connection_dropped_after_the_request_may_have_taken_it() {
+        // (A refused connection, "not accepted", is tested through Notify in tests/transport_notify.rs.)
+        let client = client(Duration::from_secs(5)).unwrap_or_else(|e| panic!("{e}"));
+        // A server that reads the request and hangs up without answering.
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            if let Ok((mut stream, _)) = listener.accept().await {
+                let mut buffer = [0_u8; 1024];
+                let _ = stream.read(&mut buffer).await;
+            }
+        });
+        let sent = client
+            .post(format!("http://{address}/send"))
+            .body("message")
+            .send()
+            .await;
+        let Err(dropped) = sent else {
+            panic!("the server never answers")
+        };
+        assert!(matches!(
+            request_failed("p", dropped),
+            TransportError::Unavailable(_)
         ));
     }
 

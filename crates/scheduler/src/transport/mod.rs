@@ -61,11 +61,17 @@ pub enum TransportError {
     /// The provider asked us to slow down (HTTP 429): try again after `retry_after`.
     #[error("the provider is rate limiting requests; retry after {retry_after:?}")]
     RateLimited { retry_after: Duration },
-    /// The provider is down or unreachable (5xx, timeout, connection error): try again later.
-    /// The message may still have gone (a timeout after the request was sent, or a success whose
-    /// answer could not be read), so before resending, ask [`SmsTransport::lookup`] where supported.
+    /// The provider did not answer clearly and **may have taken the message**: a timeout or a dropped
+    /// connection after the request (or the email's data) was sent, an HTTP 5xx, an answer that could
+    /// not be read. Try again later, but before resending ask [`SmsTransport::lookup`] where supported;
+    /// where it is not, the message must not be resent blindly.
     #[error("the provider is unavailable: {0}")]
     Unavailable(String),
+    /// The provider certainly did not take the message: the connection was refused or timed out, TLS
+    /// failed, before any of it was sent; or the mail server answered "try later" (SMTP 4xx) instead of
+    /// accepting it. Try again later; resending cannot duplicate it.
+    #[error("the provider did not take the message: {0}")]
+    NotAccepted(String),
     /// The provider refused this message (4xx validation). The text is a plain-English reason an
     /// officer can act on, such as "the mobile number is not valid". Trying again will not help.
     #[error("{0}")]
@@ -84,7 +90,9 @@ impl TransportError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            TransportError::RateLimited { .. } | TransportError::Unavailable(_)
+            TransportError::RateLimited { .. }
+                | TransportError::Unavailable(_)
+                | TransportError::NotAccepted(_)
         )
     }
 }
@@ -203,7 +211,7 @@ mod tests {
     }
 
     #[test]
-    fn only_rate_limits_and_outages_are_retried() {
+    fn only_rate_limits_outages_and_refusals_to_connect_are_retried() {
         assert!(
             TransportError::RateLimited {
                 retry_after: Duration::from_secs(7)
@@ -211,6 +219,7 @@ mod tests {
             .is_retryable()
         );
         assert!(TransportError::Unavailable("down".into()).is_retryable());
+        assert!(TransportError::NotAccepted("refused".into()).is_retryable());
         assert!(!TransportError::Rejected("bad number".into()).is_retryable());
         assert!(!TransportError::Misconfigured("bad key".into()).is_retryable());
     }

@@ -131,6 +131,12 @@ fn lettre_url(url: &str) -> Result<String, TransportError> {
 /// Transient replies (4xx) and failures to connect or talk are worth retrying; permanent replies
 /// (5xx) are not. An authentication failure is our configuration, not the message. The server's
 /// text is left out: it often quotes the address.
+///
+/// Whether the message may have gone decides how it is retried. A reply (4xx or 5xx) at any step, even
+/// to the end of the data, means the server did not take it (RFC 5321 4.2.5: only a 2xx there accepts
+/// the message); so does a failure to connect, to agree TLS, or a client-side refusal before the
+/// conversation. Only a broken or timed-out conversation, or an unreadable reply, may hide a message
+/// the server took.
 fn read_smtp_error(error: &SmtpError) -> TransportError {
     let code = error.status().map(u16::from);
     if error.is_permanent() {
@@ -153,21 +159,35 @@ fn read_smtp_error(error: &SmtpError) -> TransportError {
         };
     }
     if error.is_transient() {
-        return TransportError::Unavailable(format!(
+        return TransportError::NotAccepted(format!(
             "the mail server asked us to try later (SMTP {})",
             code.unwrap_or_default()
         ));
     }
+    if is_connection_failure(error) {
+        // Checked before the timeout: a connect that timed out sent nothing.
+        return TransportError::NotAccepted(
+            "the mail server could not be reached, or TLS with it failed".to_owned(),
+        );
+    }
+    if error.is_tls() || error.is_client() {
+        return TransportError::NotAccepted(
+            "the mail server could not be talked to (TLS or protocol)".to_owned(),
+        );
+    }
     let what = if error.is_timeout() {
         "timed out"
-    } else if error.is_tls() {
-        "could not agree TLS"
-    } else if error.is_client() {
-        "could not be talked to"
     } else {
-        "could not be reached"
+        "broke off the conversation"
     };
-    TransportError::Unavailable(format!("the mail server {what}"))
+    TransportError::Unavailable(format!("the mail server {what}; the email may have gone"))
+}
+
+/// lettre reports a failure to open the connection (resolve, connect, connect timeout, and the TLS
+/// handshake of `smtps://` or STARTTLS) as its `Connection` kind, which it does not expose by a method;
+/// its `Display` names it. `tests/transport_smtp.rs` pins this against a lettre upgrade.
+fn is_connection_failure(error: &SmtpError) -> bool {
+    error.to_string().starts_with("Connection error")
 }
 
 #[cfg(test)]

@@ -18,7 +18,8 @@ use tokio::task::JoinHandle;
 pub struct SmtpReplies {
     pub mail: String,
     pub rcpt: String,
-    /// The reply after the message's final `.`; the message is kept only if it starts with `2`.
+    /// The reply after the message's final `.`; the message is kept only if it starts with `2`. Empty:
+    /// the server hangs up without a reply, as one that fails after taking the message might.
     pub data: String,
 }
 
@@ -234,6 +235,9 @@ async fn converse(
                 }
                 mail_from = None;
                 rcpt_to.clear();
+                if replies.data.is_empty() {
+                    return Ok(());
+                }
                 reply(&replies.data).await?;
             }
             "RSET" => {
