@@ -261,7 +261,8 @@ mod casework {
     }
 
     #[tokio::test]
-    async fn quiet_hours_move_reminders_to_the_evening_before_and_past_ones_are_dropped() {
+    async fn quiet_hours_move_reminders_to_the_evening_before_and_past_ones_are_recorded_too_late()
+    {
         let app = spawn_app().await;
         let om = app.user("offender_manager", None).await;
         let person = app.person(&om, "Dylan", "Hart").await;
@@ -280,7 +281,8 @@ mod casework {
             [at("2026-11-24T09:00:00Z"), at("2026-11-25T20:59:00Z")]
         );
 
-        // Wednesday 25 Nov 09:00: the 48h reminder would be now (Mon 09:00), which is too late: dropped.
+        // Wednesday 25 Nov 09:00: the 48h reminder would be now (Mon 09:00), which is too late: recorded
+        // as suppressed, with no send job, so the person's history says why it never went.
         let body = app
         .book(
             &om,
@@ -290,13 +292,26 @@ mod casework {
         .await;
         let id = id_of(&body["appointment"]["id"]);
         let all = reminders_of(&app, person, id).await;
-        assert_eq!(send_times(&pending(&all)), [at("2026-11-24T20:59:00Z")]);
+        let planned = pending(&all);
+        assert_eq!(send_times(&planned), [at("2026-11-24T20:59:00Z")]);
         assert_eq!(
-            all[0].idempotency_key,
+            planned[0].idempotency_key,
             format!("{id}:2h:2026-11-25T09:00:00Z:sms")
         );
+        let too_late = |all: &[notification::Model]| -> Vec<String> {
+            all.iter()
+                .filter(|n| n.status == "suppressed" && n.reason.as_deref() == Some("too_late"))
+                .map(|n| n.idempotency_key.clone())
+                .collect()
+        };
+        assert_eq!(
+            too_late(&all),
+            [format!("{id}:48h:2026-11-25T09:00:00Z:sms")]
+        );
+        assert_eq!(all.len(), 2);
 
-        // An appointment in an hour: the 2h reminder would be in the past; none at all.
+        // An appointment in an hour: both reminders would be in the past; both recorded too late, once
+        // however often it is planned.
         let body = app
         .book(
             &om,
@@ -304,11 +319,32 @@ mod casework {
             json!({"type": "telephone", "starts_at": "2026-11-23T10:00:00Z", "duration_minutes": 10}),
         )
         .await;
-        assert!(
-            reminders_of(&app, person, id_of(&body["appointment"]["id"]))
-                .await
-                .is_empty()
+        let soon = id_of(&body["appointment"]["id"]);
+        let all = reminders_of(&app, person, soon).await;
+        assert_eq!(
+            too_late(&all),
+            [
+                format!("{soon}:48h:2026-11-23T10:00:00Z:sms"),
+                format!("{soon}:2h:2026-11-23T10:00:00Z:sms")
+            ]
         );
+        assert!(pending(&all).is_empty());
+        let (status, moved) = app
+            .send_json(
+                Method::PATCH,
+                &format!("/api/v1/appointments/{soon}"),
+                &om,
+                json!({"location": "by phone"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{moved}");
+        assert_eq!(reminders_of(&app, person, soon).await.len(), 2);
+        // Only the planned reminders have send jobs.
+        let everything =
+            vigil_persistence::repositories::notifications::for_person(app.db(), person)
+                .await
+                .unwrap();
+        assert_jobs_match_pending(&app, &pending(&everything)).await;
     }
 
     #[tokio::test]

@@ -91,6 +91,38 @@ pub fn plan_reminders(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Vec<PlannedReminder> {
+    let mut planned: Vec<PlannedReminder> = candidates(policy, appointment_type, starts_at, tz)
+        .filter(|r| r.send_at > now && r.send_at < starts_at)
+        .collect();
+    // Offsets are ascending, so a stable sort keeps the smaller offset first among equal times.
+    planned.sort_by_key(|r| r.send_at);
+    planned.dedup_by_key(|r| r.send_at);
+    planned
+}
+
+/// The reminders [`plan_reminders`] leaves out because their (moved) time has already come: the ones
+/// a booking made too close to the appointment can no longer send, each recorded as suppressed "too late"
+/// so the person's message history says why nothing went. By offset, ascending.
+pub fn too_late_reminders(
+    policy: &ReminderPolicy,
+    appointment_type: AppointmentType,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<PlannedReminder> {
+    candidates(policy, appointment_type, starts_at, tz)
+        .filter(|r| r.send_at <= now)
+        .collect()
+}
+
+/// Every offset that applies to the appointment, once each and ascending, with its send time moved out of
+/// quiet hours.
+fn candidates(
+    policy: &ReminderPolicy,
+    appointment_type: AppointmentType,
+    starts_at: DateTime<Utc>,
+    tz: Tz,
+) -> impl Iterator<Item = PlannedReminder> {
     let quiet = policy.quiet_hours();
     let extra: &[ReminderOffset] = if appointment_type.is_hearing_or_interview() {
         &policy.extra_for_hearings_and_interviews
@@ -100,19 +132,10 @@ pub fn plan_reminders(
     let mut offsets: Vec<ReminderOffset> = policy.offsets.iter().chain(extra).copied().collect();
     offsets.sort();
     offsets.dedup();
-
-    let mut planned: Vec<PlannedReminder> = offsets
-        .into_iter()
-        .map(|offset| PlannedReminder {
-            offset,
-            send_at: out_of_quiet_hours(starts_at - offset.as_duration(), quiet, tz),
-        })
-        .filter(|r| r.send_at > now && r.send_at < starts_at)
-        .collect();
-    // Offsets are ascending, so a stable sort keeps the smaller offset first among equal times.
-    planned.sort_by_key(|r| r.send_at);
-    planned.dedup_by_key(|r| r.send_at);
-    planned
+    offsets.into_iter().map(move |offset| PlannedReminder {
+        offset,
+        send_at: out_of_quiet_hours(starts_at - offset.as_duration(), quiet, tz),
+    })
 }
 
 fn out_of_quiet_hours(send_at: DateTime<Utc>, quiet: QuietHours, tz: Tz) -> DateTime<Utc> {

@@ -192,5 +192,21 @@ proptest! {
             prop_assert!(r.send_at > now);
             prop_assert!(r.send_at <= starts_at - r.offset.as_duration());
         }
+        // Every offset is planned, recorded too late, or shares its instant with one planned.
+        let late = too_late_reminders(&policy, AppointmentType::ALL[kind_ix], starts_at, now, DEFAULT_TZ);
+        for r in &late {
+            prop_assert!(r.send_at <= now);
+            prop_assert!(plan.iter().all(|p| p.offset != r.offset));
+        }
+        let mut all = policy.offsets.clone();
+        if AppointmentType::ALL[kind_ix].is_hearing_or_interview() {
+            all.extend(policy.extra_for_hearings_and_interviews.iter().copied());
+        }
+        for offset in all {
+            let moved = out_of_quiet_hours(starts_at - offset.as_duration(), quiet, DEFAULT_TZ);
+            let accounted = plan.iter().chain(&late).any(|r| r.offset == offset)
+                || plan.iter().any(|p| p.send_at == moved);
+            prop_assert!(accounted, "offset {offset:?} neither planned nor too late");
+        }
     }
 }

@@ -146,7 +146,7 @@ impl SendNotificationHandler {
             _ => {}
         }
         if now >= appointment.starts_at {
-            return Ok(Decision::Suppress("too_late"));
+            return Ok(Decision::Suppress(notifications::REASON_TOO_LATE));
         }
         let local = now.with_timezone(&self.time_zone).naive_local();
         if self.quiet_hours.contains(local.time()) {

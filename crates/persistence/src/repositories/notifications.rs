@@ -28,6 +28,8 @@ pub const SEND_JOB_KIND: &str = "send_notification";
 pub const REASON_RESCHEDULED: &str = "appointment_rescheduled";
 pub const REASON_CANCELLED: &str = "appointment_cancelled";
 pub const REASON_OUTCOMED: &str = "appointment_outcomed";
+/// A reminder whose time had come before it could be sent: planned too late, or its appointment started.
+pub const REASON_TOO_LATE: &str = "too_late";
 
 #[derive(Debug, Clone)]
 pub struct PlannedMessage {
@@ -49,32 +51,10 @@ pub async fn plan(
     message: PlannedMessage,
     now: DateTime<Utc>,
 ) -> Result<notification::Model, PersistenceError> {
-    let row = notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(Some(message.person_id)),
-        appointment_id: Set(message.appointment_id),
-        channel: Set(message.channel),
-        template: Set(message.template),
-        idempotency_key: Set(message.idempotency_key.clone()),
-        send_at: Set(message.send_at),
-        status: Set("pending".to_owned()),
-        reason: Set(None),
-        provider_ref: Set(None),
-        provider_id: Set(None),
-        attempts: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    notification::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(notification::Column::IdempotencyKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    let (key, send_at) = (message.idempotency_key.clone(), message.send_at);
+    insert_unless_keyed(db, message, "pending", None, now).await?;
     let mut stored = notification::Entity::find()
-        .filter(notification::Column::IdempotencyKey.eq(message.idempotency_key))
+        .filter(notification::Column::IdempotencyKey.eq(key))
         .one(db)
         .await?
         .ok_or(PersistenceError::NotFound {
@@ -89,7 +69,7 @@ pub async fn plan(
         let mut model = stored.into_active_model();
         model.status = Set("pending".to_owned());
         model.reason = Set(None);
-        model.send_at = Set(message.send_at);
+        model.send_at = Set(send_at);
         model.updated_at = Set(now);
         stored = model.update(db).await?;
     }
@@ -107,6 +87,59 @@ pub async fn plan(
         .await?;
     }
     Ok(stored)
+}
+
+/// Records, idempotently, a message that was already too late when it was planned: suppressed, with
+/// reason [`REASON_TOO_LATE`], and no send job. A message already stored under the key is left as it is
+/// (planned earlier and since sent, or withdrawn by a change to its appointment).
+pub async fn record_too_late(
+    db: &impl ConnectionTrait,
+    message: PlannedMessage,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    insert_unless_keyed(
+        db,
+        message,
+        "suppressed",
+        Some(REASON_TOO_LATE.to_owned()),
+        now,
+    )
+    .await
+}
+
+/// Inserts the message in `status`, unless a message is already stored under its idempotency key.
+async fn insert_unless_keyed(
+    db: &impl ConnectionTrait,
+    message: PlannedMessage,
+    status: &str,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    let row = notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(Some(message.person_id)),
+        appointment_id: Set(message.appointment_id),
+        channel: Set(message.channel),
+        template: Set(message.template),
+        idempotency_key: Set(message.idempotency_key),
+        send_at: Set(message.send_at),
+        status: Set(status.to_owned()),
+        reason: Set(reason),
+        provider_ref: Set(None),
+        provider_id: Set(None),
+        attempts: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    notification::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(notification::Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Suppresses the appointment's pending messages (except those whose key is in `keep`) with `reason`,

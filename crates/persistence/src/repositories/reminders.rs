@@ -1,12 +1,16 @@
 //! Keeping an appointment's reminders in line with it, in the caller's transaction. The rules (offsets,
 //! quiet hours, never after the start) are the domain's; this writes one notification and one send job per
-//! reminder, keyed so that planning twice creates nothing and a reschedule replaces the old ones. Used by
+//! reminder, keyed so that planning twice creates nothing and a reschedule replaces the old ones. A
+//! reminder whose time had already come when it was planned (a booking made two hours ahead has no
+//! 48-hour reminder) is written too, suppressed as too late, with no job, so the history says why. Used by
 //! the API (booking, rescheduling, cancelling, outcomes) and the scheduler (appointments it books itself).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::ConnectionTrait;
-use vigil_domain::{AppointmentType, ReminderPolicy, plan_reminders};
+use vigil_domain::{
+    AppointmentType, PlannedReminder, ReminderPolicy, plan_reminders, too_late_reminders,
+};
 
 use super::notifications::{self, PlannedMessage, TEMPLATE_REMINDER};
 use crate::entities::{appointment, person};
@@ -22,30 +26,41 @@ fn channels(person: &person::Model) -> Vec<&'static str> {
     channels
 }
 
-/// The idempotency keys, channels and send times the appointment should have now.
-pub fn planned_keys(
+/// One reminder message: its idempotency key, channel and send time.
+type Keyed = (String, &'static str, DateTime<Utc>);
+
+/// The reminders the appointment should have now, and those whose time has already come (too late).
+fn keyed_reminders(
     policy: &ReminderPolicy,
     time_zone: Tz,
     appointment: &appointment::Model,
     person: &person::Model,
     now: DateTime<Utc>,
-) -> Vec<(String, &'static str, DateTime<Utc>)> {
+) -> (Vec<Keyed>, Vec<Keyed>) {
     if !appointment.remind || appointment.status != "booked" {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let Ok(kind) = appointment.appointment_type.parse::<AppointmentType>() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let plan = plan_reminders(policy, kind, appointment.starts_at, now, time_zone);
     let id = appointment.id.to_string();
-    plan.into_iter()
-        .flat_map(|reminder| {
-            let base = ReminderPolicy::idempotency_key(&id, reminder.offset, appointment.starts_at);
-            channels(person)
-                .into_iter()
-                .map(move |channel| (format!("{base}:{channel}"), channel, reminder.send_at))
-        })
-        .collect()
+    let keyed = |reminders: Vec<PlannedReminder>| -> Vec<Keyed> {
+        reminders
+            .into_iter()
+            .flat_map(|reminder| {
+                let base =
+                    ReminderPolicy::idempotency_key(&id, reminder.offset, appointment.starts_at);
+                channels(person)
+                    .into_iter()
+                    .map(move |channel| (format!("{base}:{channel}"), channel, reminder.send_at))
+            })
+            .collect()
+    };
+    let starts_at = appointment.starts_at;
+    (
+        keyed(plan_reminders(policy, kind, starts_at, now, time_zone)),
+        keyed(too_late_reminders(policy, kind, starts_at, now, time_zone)),
+    )
 }
 
 /// Withdraws the reminders no longer wanted (with `reason`) and plans the missing ones.
@@ -58,23 +73,22 @@ pub async fn replan(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
-    let wanted = planned_keys(policy, time_zone, appointment, person, now);
+    let (wanted, too_late) = keyed_reminders(policy, time_zone, appointment, person, now);
     let keep: Vec<String> = wanted.iter().map(|(key, _, _)| key.clone()).collect();
     notifications::suppress_pending_for_appointment(db, appointment.id, &keep, reason, now).await?;
-    for (key, channel, send_at) in wanted {
-        notifications::plan(
-            db,
-            PlannedMessage {
-                person_id: person.id,
-                appointment_id: Some(appointment.id),
-                channel: channel.to_owned(),
-                template: TEMPLATE_REMINDER.to_owned(),
-                idempotency_key: key,
-                send_at,
-            },
-            now,
-        )
-        .await?;
+    let message = |(key, channel, send_at): Keyed| PlannedMessage {
+        person_id: person.id,
+        appointment_id: Some(appointment.id),
+        channel: channel.to_owned(),
+        template: TEMPLATE_REMINDER.to_owned(),
+        idempotency_key: key,
+        send_at,
+    };
+    for reminder in wanted {
+        notifications::plan(db, message(reminder), now).await?;
+    }
+    for reminder in too_late {
+        notifications::record_too_late(db, message(reminder), now).await?;
     }
     Ok(())
 }
