@@ -4,7 +4,10 @@
 //! The cron job only plans: on a working day it enqueues one [`digest_officer`](super::digest_officer) job
 //! per active officer in [`ROLES`], keyed by day and officer, in the same transaction as its own completion
 //! (planning twice creates nothing). Each officer's job assembles their caseload and sends their email, so a
-//! failed send is retried for that officer alone and nobody is mailed twice.
+//! failed send is retried for that officer alone and a second planning mails nobody again. Unlike the
+//! reminders, a digest is not tracked as a message: if the mail server takes it but the answer is lost (a
+//! timeout, or a worker that dies mid-send), the retry may mail that officer's digest a second time. For
+//! staff, a rare duplicate of the morning list is the better failure than a missing one.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
