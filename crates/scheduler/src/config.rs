@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use crate::cron::CronSchedule;
 use crate::error::SchedulerError;
-use crate::queue::DEFAULT_MAX_ATTEMPTS;
 
 /// How the worker polls, leases and retries, and which recurring jobs exist. Durations are whole numbers
 /// of a named unit so that they read naturally in TOML and environment variables. Unknown keys are
@@ -22,8 +21,6 @@ pub struct SchedulerConfig {
     pub lease_secs: u64,
     /// Jobs claimed per poll.
     pub batch_size: u64,
-    /// Attempts for jobs whose creator does not say.
-    pub max_attempts: i32,
     /// Succeeded and discarded jobs are deleted this long after they finished. Keep it longer than
     /// `catch_up_secs`: the last cron tick is read from the jobs table.
     pub prune_after_days: u32,
@@ -48,7 +45,6 @@ impl Default for SchedulerConfig {
             poll_interval_ms: 1_000,
             lease_secs: 300,
             batch_size: 100,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
             prune_after_days: 30,
             catch_up_secs: 6 * 60 * 60,
             timezone: "Europe/London".to_owned(),
@@ -104,7 +100,6 @@ mod tests {
         .unwrap();
         assert_eq!(config.lease(), Duration::from_secs(60));
         assert_eq!(config.poll_interval(), Duration::from_secs(1));
-        assert_eq!(config.max_attempts, DEFAULT_MAX_ATTEMPTS);
         let schedules = config.cron_schedules().unwrap();
         assert_eq!(schedules.len(), 1);
         assert_eq!(schedules[0].kind(), "cron:prune_jobs");
