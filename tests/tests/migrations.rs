@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
 use vigil_persistence::entities::{caseload_fact, person};
-use vigil_persistence::repositories::{PageRequest, audit, people};
+use vigil_persistence::repositories::{PageRequest, audit, contacts, people};
 
 /// How many tables (`kind` "table") or indexes ("index") are named `name`.
 async fn schema_objects(test_db: &TestDatabase, kind: &str, name: &str) -> i64 {
@@ -349,4 +349,49 @@ async fn audit_events_from_before_list_events_are_still_found_by_person() {
         .await
         .unwrap();
     assert_eq!(old_columns.len(), 1, "down keeps the events");
+}
+
+/// Two corrections stored for one contact (the race before migration 000012) are chained, oldest first,
+/// so that the unique index can be made and every record is kept.
+#[tokio::test]
+async fn corrections_stored_twice_are_chained_before_the_unique_index() {
+    let test_db = migrated_up_to_before("m20261122_000012_contacts_one_correction").await;
+    let db = test_db.db.connection();
+    let person = person_on_record(db, "Ann", "Walker").await;
+    let now = monday_morning();
+    // Each written a minute after the one before (the order the chain follows).
+    let contact = |supersedes_id, minutes| {
+        let new = contacts::NewContact {
+            person_id: person,
+            contact_type: "telephone".to_owned(),
+            occurred_at: now,
+            status: "completed".to_owned(),
+            supersedes_id,
+            ..Default::default()
+        };
+        (new, now + chrono::Duration::minutes(minutes))
+    };
+    let (original, at) = contact(None, 0);
+    let original = contacts::create(db, original, at).await.unwrap();
+    let (first, at) = contact(Some(original.id), 1);
+    let first = contacts::create(db, first, at).await.unwrap();
+    let (second, at) = contact(Some(original.id), 2);
+    let second = contacts::create(db, second, at).await.unwrap();
+
+    test_db.db.migrate_up(None).await.unwrap();
+    assert_eq!(index_count(&test_db, "ux_contacts_supersedes_id").await, 1);
+    let after = |id| contacts::find(db, id);
+    assert_eq!(
+        after(first.id).await.unwrap().unwrap().supersedes_id,
+        Some(original.id)
+    );
+    assert_eq!(
+        after(second.id).await.unwrap().unwrap().supersedes_id,
+        Some(first.id)
+    );
+    assert_eq!(
+        contacts::for_person(db, person, true).await.unwrap().len(),
+        3,
+        "every record kept"
+    );
 }

@@ -13,6 +13,22 @@ use figment::value::Value;
 
 const PREFIX: &str = "VIGIL_";
 
+/// The process's `VIGIL_…` variables. Read with `vars_os`, because `std::env::vars` panics on any
+/// variable, Vigil's or not, that is not UTF-8; a `VIGIL_` one that is not is a settings error.
+pub fn vigil_variables() -> Result<Vec<(String, String)>, String> {
+    let mut found = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str().filter(|name| name.starts_with(PREFIX)) else {
+            continue;
+        };
+        let value = value
+            .into_string()
+            .map_err(|_| format!("{name} is not valid UTF-8"))?;
+        found.push((name.to_owned(), value));
+    }
+    Ok(found)
+}
+
 /// `below` with the `VIGIL_…` variables among `vars` merged over it.
 pub fn merge_environment(
     below: Figment,

@@ -11,7 +11,7 @@ use figment::providers::{Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::environment::merge_environment;
+use crate::environment::{merge_environment, vigil_variables};
 
 /// The settings whose values are secrets (each a `SecretString`).
 const SECRET_KEYS: [&str; 5] = [
@@ -149,7 +149,9 @@ impl Settings {
             .merge(Toml::string(DEFAULTS))
             .merge(Toml::file(config_dir.join("default.toml")))
             .merge(Toml::file(config_dir.join(format!("{environment}.toml"))));
-        Self::from_figment(merge_environment(files, std::env::vars()))
+        let variables =
+            vigil_variables().map_err(|message| SettingsError::new("(environment)", message))?;
+        Self::from_figment(merge_environment(files, variables))
     }
 
     /// Extracts and checks settings; exposed so tests can layer their own values.

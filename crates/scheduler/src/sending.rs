@@ -43,9 +43,9 @@ use crate::worker::{JobContext, JobHandler};
 /// The job kind, as the API writes it.
 pub const KIND: &str = vigil_persistence::repositories::notifications::SEND_JOB_KIND;
 
-/// How long to wait after a provider's 5xx or a refused connection before trying again (not counted as an
-/// attempt: an outage of the provider says nothing about the message, and the reminder is suppressed as
-/// too late once its appointment starts).
+/// How long to wait after a provider's 5xx before trying again (not counted as an attempt: an outage of
+/// the provider says nothing about the message, and the reminder is suppressed as too late once its
+/// appointment starts).
 const UNAVAILABLE_RETRY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Deserialize)]
@@ -276,10 +276,12 @@ fn transport_failure(error: TransportError) -> JobError {
             format!("provider unavailable: {reason}"),
             UNAVAILABLE_RETRY,
         ),
-        TransportError::NotAccepted(reason) => JobError::RetryWithoutAttempt(
-            format!("provider did not take the message: {reason}"),
-            UNAVAILABLE_RETRY,
-        ),
+        // Safe to resend, but counted, with backoff: a mail server that stays down or keeps answering
+        // "try later" must end in a failed message an officer can see, not in retries every 30 s for
+        // as long as the reminder is wanted (and for ever for a confirmation, which has no appointment).
+        TransportError::NotAccepted(reason) => {
+            JobError::Retryable(format!("provider did not take the message: {reason}"))
+        }
         TransportError::Rejected(reason) => JobError::Permanent(reason),
         // Every message would fail the same way until an operator fixes the configuration: retry with
         // backoff (the attempts give them time) rather than discard reminders at once.

@@ -54,12 +54,26 @@ fn client_of(peer: IpAddr, forwarded: &[&str], trusted: &[IpAddr]) -> IpAddr {
         if !trusted.contains(&client) {
             break;
         }
-        match hop.parse::<IpAddr>() {
-            Ok(address) => client = address,
-            Err(_) => break,
+        match parse_hop(hop) {
+            Some(address) => client = address,
+            None => break,
         }
     }
     client
+}
+
+/// One `X-Forwarded-For` entry: an address, as some balancers write it with a port (`203.0.113.9:1234`,
+/// `[2001:db8::1]:443`) or in brackets.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(address) = hop.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Ok(socket) = hop.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse().ok())
 }
 
 #[cfg(test)]
@@ -104,6 +118,19 @@ mod tests {
                 &chain
             ),
             ip("203.0.113.9")
+        );
+        // With a port, or an IPv6 address in brackets, as some balancers write them.
+        assert_eq!(
+            client_of(ip("10.0.0.1"), &["203.0.113.9:1234"], &balancer),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_of(ip("10.0.0.1"), &["[2001:db8::7]:443"], &balancer),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client_of(ip("10.0.0.1"), &["[2001:db8::7]"], &balancer),
+            ip("2001:db8::7")
         );
         // Nothing forwarded, or garbage: the proxy itself.
         assert_eq!(client_of(ip("10.0.0.1"), &[], &balancer), ip("10.0.0.1"));

@@ -100,6 +100,8 @@ pub async fn log_contact(
         v.add("sensitive", "your role may not record sensitive contacts");
     }
     let txn = state.db.begin().await?;
+    // First: nothing below may tell someone who cannot see the person about their records.
+    load_visible(&state, &txn, &caller, person_id).await?;
     if let Some(appointment_id) = request.appointment_id
         && appointments::find(&txn, appointment_id)
             .await?
@@ -141,7 +143,6 @@ pub async fn log_contact(
     else {
         return Err(ApiError::Internal("validated fields missing".to_owned()));
     };
-    load_visible(&state, &txn, &caller, person_id).await?;
     let (contact, step) = record_contact(
         &state,
         &txn,
