@@ -31,8 +31,11 @@ impl Postcode {
             return Err(PostcodeError::Format);
         }
         let (outward, inward) = bytes.split_at(bytes.len() - 3);
+        // Girobank's GIR 0AA and the overseas territories' codes (ASCN 1ZZ, STHL 1ZZ, …) have no digit in
+        // the outward code; every other has one.
+        let special = compact == "GIR0AA" || (outward.len() == 4 && inward == b"1ZZ");
         let outward_ok = outward[0].is_ascii_uppercase()
-            && outward.iter().any(u8::is_ascii_digit)
+            && (special || outward.iter().any(u8::is_ascii_digit))
             && outward.iter().all(u8::is_ascii_alphanumeric);
         let inward_ok = inward[0].is_ascii_digit()
             && inward[1].is_ascii_uppercase()
@@ -62,6 +65,8 @@ mod tests {
             ("B33 8TH", "B33 8TH"),
             ("cr2 6xh", "CR2 6XH"),
             ("DN55 1PT", "DN55 1PT"),
+            ("gir0aa", "GIR 0AA"),
+            ("ASCN 1ZZ", "ASCN 1ZZ"),
         ] {
             assert_eq!(
                 Postcode::parse(input).unwrap().as_str(),

@@ -30,7 +30,7 @@ pub enum Recorded {
 /// Records custody. A period is known by when the person was received: the same `received_at` again
 /// completes that period (its expected release, its release) instead of opening another, so a release
 /// learnt later closes the period it ends. A new period cannot open while an earlier one has no release
-/// recorded, and a recorded release cannot be changed (both 409). The person's row is locked first, so two
+/// recorded, nor inside an earlier one, and a recorded release cannot be changed (all 409). The person's row is locked first, so two
 /// recordings for one person decide one after the other.
 pub async fn record(
     db: &impl ConnectionTrait,
@@ -91,6 +91,22 @@ async fn open(
             "the custody period received at {} has no release recorded: record its release first \
              (with that received_at)",
             open.received_at.to_rfc3339()
+        )));
+    }
+    let overlapped = custody_period::Entity::find()
+        .filter(custody_period::Column::PersonId.eq(person_id))
+        .filter(custody_period::Column::ReceivedAt.lte(period.received_at))
+        .filter(custody_period::Column::ReleasedAt.gt(period.received_at))
+        .one(db)
+        .await?;
+    if let Some(earlier) = overlapped {
+        return Err(PersistenceError::Conflict(format!(
+            "the person was already in custody then (received {}, released {})",
+            earlier.received_at.to_rfc3339(),
+            earlier
+                .released_at
+                .map(|at| at.to_rfc3339())
+                .unwrap_or_default()
         )));
     }
     let model = custody_period::ActiveModel {
