@@ -11,6 +11,7 @@
 pub mod app;
 pub mod appointments;
 pub mod cohort;
+pub mod scheduling;
 
 pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_adjusted, spawn_app_with};
 pub use vigil_persistence::testing::TestDatabase;

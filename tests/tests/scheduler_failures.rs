@@ -11,8 +11,8 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use vigil_domain::ReminderPolicy;
 use vigil_e2e::app::{DiesAfterSending, RecordingEmail, notify_sms};
-use vigil_e2e::{TestApp, TestUser, spawn_app};
-use vigil_persistence::entities::notification;
+use vigil_e2e::scheduling::{FIRST_SEND, booked_first_reminder};
+use vigil_e2e::{TestApp, spawn_app};
 use vigil_scheduler::sending::SendNotificationHandler;
 use vigil_scheduler::transport::{SmsTransport, TwilioSms};
 use vigil_scheduler::{JobContext, JobHandler, SchedulerConfig, Worker, queue};
@@ -23,7 +23,6 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-const FIRST_SEND: &str = "2026-11-24T10:00:00Z";
 const PROVIDER_ID: &str = "740e5834-3a29-46b4-9a6f-16142fde533a";
 const SMS_PATH: &str = "/v2/notifications/sms";
 
@@ -38,33 +37,6 @@ fn worker_named(app: &TestApp, id: &str, sms: Arc<dyn SmsTransport>) -> Worker {
         Arc::new(RecordingEmail::default()),
         &SchedulerConfig::default(),
     )
-}
-
-/// A textable person with an appointment on Thursday 26 November at 10:00; returns the SMS row of its
-/// 48-hour reminder (due Tuesday 24 November at 10:00).
-async fn booked(app: &TestApp) -> (TestUser, notification::Model) {
-    let om = app.user("offender_manager", None).await;
-    let person = app
-        .person_with(
-            &om,
-            "Rhys",
-            "Morgan",
-            json!({"mobile": "07700 900123", "sms_consent": true}),
-        )
-        .await;
-    app.book(
-        &om,
-        person,
-        json!({"type": "office_visit", "starts_at": "2026-11-26T10:00:00Z", "duration_minutes": 30}),
-    )
-    .await;
-    let first = app
-        .notifications_of(person)
-        .await
-        .into_iter()
-        .find(|n| n.send_at == at(FIRST_SEND) && n.channel == "sms")
-        .unwrap();
-    (om, first)
 }
 
 async fn requests_to(server: &MockServer, http_method: &str, url_path: &str) -> Vec<Request> {
@@ -151,7 +123,7 @@ mod scheduler {
             .mount(&notify)
             .await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -190,7 +162,7 @@ mod scheduler {
             .mount(&notify)
             .await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
@@ -249,7 +221,7 @@ mod scheduler {
             .mount(&notify)
             .await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
@@ -276,7 +248,7 @@ mod scheduler {
             .mount(&notify)
             .await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (om, message) = booked(&app).await;
+        let (om, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -323,7 +295,7 @@ mod scheduler {
             .respond_with(accepted())
             .mount(&notify)
             .await;
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
         app.set_clock(at(FIRST_SEND));
 
         // A worker claims the reminder and stalls past its lease; another rescues it with a new epoch.
@@ -371,7 +343,7 @@ mod scheduler {
             .respond_with(accepted())
             .mount(&notify)
             .await;
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         let sent = Arc::new(tokio::sync::Notify::new());
         let dying = worker_named(
@@ -440,7 +412,7 @@ mod scheduler {
             .mount(&server)
             .await;
         let worker = worker_named(&app, "worker-1", twilio(&server));
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -492,7 +464,7 @@ mod scheduler {
             .mount(&server)
             .await;
         let worker = worker_named(&app, "worker-1", twilio(&server));
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
@@ -518,7 +490,7 @@ mod scheduler {
             .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SM1"})))
             .mount(&server)
             .await;
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
         let sent = Arc::new(tokio::sync::Notify::new());
         let dying = worker_named(
             &app,

@@ -11,6 +11,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use vigil_e2e::app::{DiesAfterSending, RecordingEmail, notify_sms};
+use vigil_e2e::scheduling::{FIRST_SEND, booked_first_reminder};
 use vigil_e2e::{TestApp, TestUser, spawn_app};
 use vigil_persistence::entities::{appointment, job, notification};
 use vigil_scheduler::transport::SmsTransport;
@@ -22,7 +23,6 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-const FIRST_SEND: &str = "2026-11-24T10:00:00Z";
 const SMS_PATH: &str = "/v2/notifications/sms";
 
 fn worker_named(app: &TestApp, id: &str, sms: Arc<dyn SmsTransport>) -> Worker {
@@ -39,33 +39,6 @@ async fn notify_answering(response: ResponseTemplate) -> MockServer {
         .mount(&notify)
         .await;
     notify
-}
-
-/// A textable person with an appointment on Thursday 26 November at 10:00; returns the officer and the
-/// SMS row of its 48-hour reminder (due Tuesday 24 November at 10:00).
-async fn booked(app: &TestApp) -> (TestUser, notification::Model) {
-    let om = app.user("offender_manager", None).await;
-    let person = app
-        .person_with(
-            &om,
-            "Rhys",
-            "Morgan",
-            json!({"mobile": "07700 900123", "sms_consent": true}),
-        )
-        .await;
-    app.book(
-        &om,
-        person,
-        json!({"type": "office_visit", "starts_at": "2026-11-26T10:00:00Z", "duration_minutes": 30}),
-    )
-    .await;
-    let first = app
-        .notifications_of(person)
-        .await
-        .into_iter()
-        .find(|n| n.send_at == at(FIRST_SEND) && n.channel == "sms")
-        .unwrap();
-    (om, first)
 }
 
 /// The message as `GET /people/{id}/notifications` shows it to the officer.
@@ -113,7 +86,7 @@ mod scheduler {
         // A wrong API key: every attempt fails the same way, each one counted.
         let notify = notify_answering(ResponseTemplate::new(403)).await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (om, message) = booked(&app).await;
+        let (om, message) = booked_first_reminder(&app).await;
 
         app.set_clock(at(FIRST_SEND));
         for _ in 0..20 {
@@ -146,7 +119,7 @@ mod scheduler {
         let app = spawn_app().await;
         let notify = notify_answering(ResponseTemplate::new(201)).await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
-        let (om, message) = booked(&app).await;
+        let (om, message) = booked_first_reminder(&app).await;
         // An appointment type this version does not know (written by a newer one, say).
         appointment::Entity::update_many()
             .col_expr(appointment::Column::AppointmentType, Expr::value("seance"))
@@ -171,7 +144,7 @@ mod scheduler {
     async fn a_reminder_whose_worker_stopped_during_the_final_attempt_is_failed() {
         let app = spawn_app().await;
         let notify = notify_answering(ResponseTemplate::new(201)).await;
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
         on_its_last_attempt(&app, &message).await;
 
         // A worker claims the job for its last attempt and stops before sending anything.
@@ -202,7 +175,7 @@ mod scheduler {
             ResponseTemplate::new(201).set_body_json(json!({"id": "n-1", "reference": null})),
         )
         .await;
-        let (_, message) = booked(&app).await;
+        let (_, message) = booked_first_reminder(&app).await;
         on_its_last_attempt(&app, &message).await;
 
         // The provider took the message, then the worker died before recording it.

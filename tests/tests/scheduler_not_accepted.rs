@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use vigil_e2e::app::RecordingEmail;
+use vigil_e2e::scheduling::FIRST_SEND;
 use vigil_e2e::{TestApp, spawn_app};
 use vigil_persistence::entities::notification;
 use vigil_scheduler::transport::testing::{SmtpReplies, TestSmtpServer};
@@ -26,7 +27,6 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// The 48-hour reminder of an appointment on Thursday 26 November at 10:00.
-const FIRST_SEND: &str = "2026-11-24T10:00:00Z";
 const FROM: &str = "Vigil <reminders@vigil.example.org>";
 const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
 
@@ -131,42 +131,33 @@ async fn email_refused_then_sent(replies: SmtpReplies) {
     assert_eq!(received.len(), 1, "sent once");
 }
 
+/// The first attempt goes to the SMTP URL `down` gives for the working server (one that cannot be reached
+/// or talked to), the retry to the working server: sent once.
+async fn email_unreachable_then_sent(down: impl FnOnce(&TestSmtpServer) -> String) {
+    let app = spawn_app().await;
+    let outbox = tempfile::tempdir().unwrap();
+    let server = TestSmtpServer::start().await.unwrap();
+    let message = reminder_by(&app, "email").await;
+    let first = mailing(&app, smtp(down(&server)), &outbox);
+    let up = mailing(&app, smtp(server.url()), &outbox);
+
+    first_fails_then_sent(&app, &message, first, up).await;
+    assert_eq!(server.wait_for(1, StdDuration::from_secs(5)).await.len(), 1);
+}
+
 mod scheduler {
     use super::*;
 
     #[tokio::test]
     async fn an_email_whose_mail_server_refused_the_connection_is_sent_on_the_retry() {
-        let app = spawn_app().await;
-        let outbox = tempfile::tempdir().unwrap();
-        let server = TestSmtpServer::start().await.unwrap();
-        let message = reminder_by(&app, "email").await;
-        let down = mailing(
-            &app,
-            smtp(format!("smtp://127.0.0.1:{}?tls=none", closed_port())),
-            &outbox,
-        );
-        let up = mailing(&app, smtp(server.url()), &outbox);
-
-        first_fails_then_sent(&app, &message, down, up).await;
-        assert_eq!(server.wait_for(1, StdDuration::from_secs(5)).await.len(), 1);
+        email_unreachable_then_sent(|_| format!("smtp://127.0.0.1:{}?tls=none", closed_port()))
+            .await;
     }
 
     #[tokio::test]
     async fn an_email_whose_tls_handshake_failed_is_sent_on_the_retry() {
-        let app = spawn_app().await;
-        let outbox = tempfile::tempdir().unwrap();
-        let server = TestSmtpServer::start().await.unwrap();
-        let message = reminder_by(&app, "email").await;
         // The server speaks plain SMTP, so a client starting with TLS fails the handshake.
-        let down = mailing(
-            &app,
-            smtp(format!("smtps://127.0.0.1:{}", server.port())),
-            &outbox,
-        );
-        let up = mailing(&app, smtp(server.url()), &outbox);
-
-        first_fails_then_sent(&app, &message, down, up).await;
-        assert_eq!(server.wait_for(1, StdDuration::from_secs(5)).await.len(), 1);
+        email_unreachable_then_sent(|server| format!("smtps://127.0.0.1:{}", server.port())).await;
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_api::WebhookSettings;
 use vigil_e2e::app::{RecordingEmail, notify_sms, spawn_app_with_webhooks};
+use vigil_e2e::scheduling::{FIRST_SEND, booked_textable};
 use vigil_e2e::{TestApp, TestUser, monday_morning, spawn_app};
 use vigil_persistence::entities::notification;
 use vigil_scheduler::transport::{SmsTransport, TwilioSms};
@@ -27,7 +28,6 @@ const NOTIFY_TOKEN: &str = "notify-callback-bearer-token-0123456789";
 const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TWILIO_TOKEN: &str = "twilio-auth-token-for-tests";
 const PUBLIC_BASE: &str = "https://vigil.example.org";
-const FIRST_SEND: &str = "2026-11-24T10:00:00Z";
 const SECOND_SEND: &str = "2026-11-26T08:00:00Z";
 
 async fn spawn() -> TestApp {
@@ -75,26 +75,6 @@ async fn texts(server: &MockServer) -> Vec<String> {
             body["personalisation"]["body"].as_str().unwrap().to_owned()
         })
         .collect()
-}
-
-/// A textable person (mobile 07700 900123) with an appointment on Thursday 26 November at 10:00.
-async fn booked(app: &TestApp) -> (TestUser, Uuid) {
-    let om = app.user("offender_manager", None).await;
-    let person = app
-        .person_with(
-            &om,
-            "Rhys",
-            "Morgan",
-            json!({"mobile": "07700 900123", "sms_consent": true}),
-        )
-        .await;
-    app.book(
-        &om,
-        person,
-        json!({"type": "office_visit", "starts_at": "2026-11-26T10:00:00Z", "duration_minutes": 30}),
-    )
-    .await;
-    (om, person)
 }
 
 async fn reminder_at(app: &TestApp, person: Uuid, send_at: &str) -> notification::Model {
@@ -178,7 +158,7 @@ mod scheduler {
         let app = spawn().await;
         let notify = notify_fake().await;
         let worker = worker(&app, notify_sms(&notify.uri()));
-        let (_, person) = booked(&app).await;
+        let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
         let sent = reminder_at(&app, person, FIRST_SEND).await;
@@ -300,7 +280,7 @@ mod scheduler {
         let notify = notify_fake().await;
         let worker = worker(&app, notify_sms(&notify.uri()));
         let admin = app.user("admin", None).await;
-        let (om, person) = booked(&app).await;
+        let (om, person) = booked_textable(&app).await;
 
         // Notify gives the number in international form without the plus.
         inbound(&app, "inbound-1", "447700900123", " Stop ").await;
@@ -360,7 +340,7 @@ mod scheduler {
     #[tokio::test]
     async fn stop_is_recognised_from_every_way_of_writing_the_number() {
         let app = spawn().await;
-        let (om, person) = booked(&app).await;
+        let (om, person) = booked_textable(&app).await;
         let variants = [
             "07700 900123",
             "07700900123",
@@ -397,7 +377,7 @@ mod scheduler {
     #[tokio::test]
     async fn twilio_inbound_stop_needs_a_valid_signature() {
         let app = spawn().await;
-        let (om, person) = booked(&app).await;
+        let (om, person) = booked_textable(&app).await;
         let path = "/api/v1/webhooks/twilio/inbound";
         let params = [
             ("AccountSid", TWILIO_SID),
@@ -449,7 +429,7 @@ mod scheduler {
         .unwrap()
         .with_status_callback(Some(format!("{PUBLIC_BASE}/api/v1/webhooks/twilio/status")));
         let worker = worker(&app, Arc::new(twilio));
-        let (_, person) = booked(&app).await;
+        let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
         let sent = reminder_at(&app, person, FIRST_SEND).await;
@@ -519,7 +499,7 @@ mod scheduler {
         .unwrap()
         .with_status_callback(Some(format!("{PUBLIC_BASE}/api/v1/webhooks/twilio/status")));
         let worker = worker(&app, Arc::new(twilio));
-        let (_, person) = booked(&app).await;
+        let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
         let message = reminder_at(&app, person, FIRST_SEND).await;

@@ -48,9 +48,8 @@ fn client_of(peer: IpAddr, forwarded: &[&str], trusted: &[IpAddr]) -> IpAddr {
     let hops = forwarded
         .iter()
         .flat_map(|header| header.split(','))
-        .map(str::trim)
-        .collect::<Vec<_>>();
-    for hop in hops.into_iter().rev() {
+        .map(str::trim);
+    for hop in hops.rev() {
         if !trusted.contains(&client) {
             break;
         }
