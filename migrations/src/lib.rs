@@ -19,6 +19,7 @@ mod m20261122_000009_caseload_facts;
 mod m20261122_000010_caseload_facts_integer_times;
 mod m20261122_000011_audit_event_people;
 mod m20261122_000012_contacts_one_correction;
+mod m20261123_000013_caseload_facts_binary;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_caseload_facts_integer_times::Migration),
             Box::new(m20261122_000011_audit_event_people::Migration),
             Box::new(m20261122_000012_contacts_one_correction::Migration),
+            Box::new(m20261123_000013_caseload_facts_binary::Migration),
         ]
     }
 }

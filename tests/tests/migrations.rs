@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use vigil_domain::PeopleSearch;
 use vigil_e2e::{TestDatabase, monday_morning};
-use vigil_persistence::entities::{caseload_fact, person};
+use vigil_persistence::entities::{caseload_fact, contact, person};
 use vigil_persistence::repositories::{PageRequest, audit, contacts, people};
 
 /// How many tables (`kind` "table") or indexes ("index") are named `name`.
@@ -248,43 +248,131 @@ async fn migrate_down_through(test_db: &TestDatabase, name: &str) {
     test_db.db.migrate_down(Some(steps)).await.unwrap();
 }
 
+/// The `n`th bound parameter in raw SQL for this engine.
+fn placeholder(db: &sea_orm::DatabaseConnection, n: usize) -> String {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        format!("${n}")
+    } else {
+        "?".to_owned()
+    }
+}
+
+/// The parts of one person's facts row, read as text (the form before `m20261123_000013`); `None` if
+/// there is no row.
+async fn facts_as_text(
+    db: &sea_orm::DatabaseConnection,
+    person_id: uuid::Uuid,
+) -> Option<[Option<String>; 5]> {
+    let parameter = placeholder(db, 1);
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!(
+                "SELECT standards_since, contacts, appointments, enforcement, home_visits \
+                 FROM caseload_facts WHERE person_id = {parameter}"
+            ),
+            [person_id.into()],
+        ))
+        .await
+        .unwrap()?;
+    let part = |name: &str| row.try_get::<Option<String>>("", name).unwrap();
+    Some([
+        part("standards_since"),
+        part("contacts"),
+        part("appointments"),
+        part("enforcement"),
+        part("home_visits"),
+    ])
+}
+
+/// Stores one person's facts as JSON text, as the code before `m20261123_000013` did.
+async fn facts_stored_as_text(
+    db: &sea_orm::DatabaseConnection,
+    person_id: uuid::Uuid,
+    contacts: &str,
+) {
+    let (p1, p2) = (placeholder(db, 1), placeholder(db, 2));
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!(
+            "INSERT INTO caseload_facts \
+             (person_id, standards_since, contacts, appointments, enforcement, home_visits) \
+             VALUES ({p1}, '1774745999999999', {p2}, '[]', '[]', '[]')"
+        ),
+        [person_id.into(), contacts.into()],
+    ))
+    .await
+    .unwrap();
+}
+
+/// A database migrated up to before `migration`, with one person whose facts are stored as text, their
+/// contacts part `contacts`.
+async fn text_facts_before(migration: &str, contacts: &str) -> (TestDatabase, uuid::Uuid) {
+    let test_db = migrated_up_to_before(migration).await;
+    let person_id = person_on_record(test_db.db.connection(), "Sam", "Archer").await;
+    facts_stored_as_text(test_db.db.connection(), person_id, contacts).await;
+    (test_db, person_id)
+}
+
 #[tokio::test]
 async fn caseload_facts_stored_as_text_are_cleared_to_be_worked_out_again() {
-    let test_db = migrated_up_to_before("m20261122_000010_caseload_facts_integer_times").await;
-    let db = test_db.db.connection();
-    let person_id = person_on_record(db, "Sam", "Archer").await;
     // Facts as the earlier code stored them, instants as RFC 3339 text.
-    caseload_fact::ActiveModel {
+    let (test_db, person_id) = text_facts_before(
+        "m20261122_000010_caseload_facts_integer_times",
+        r#"{"last_completed":"2026-11-20T10:00:00Z","recent":[{"at":"2026-11-20T10:00:00Z","type":"telephone"}]}"#,
+    )
+    .await;
+    let db = test_db.db.connection();
+
+    test_db.db.migrate_up(Some(1)).await.unwrap();
+    assert_eq!(
+        facts_as_text(db, person_id).await,
+        Some([None, None, None, None, None]),
+        "the row stays; only its parts are cleared"
+    );
+}
+
+/// The binary form's migration starts the facts afresh (they are a copy of the records), and going
+/// down makes the text table again, empty, for the older code to fill.
+#[tokio::test]
+async fn caseload_facts_stored_as_json_give_way_to_the_binary_form() {
+    let (test_db, person_id) = text_facts_before(
+        "m20261123_000013_caseload_facts_binary",
+        r#"{"last_completed":1792891800000001,"recent":[{"at":1792891800000001,"type":"telephone"}]}"#,
+    )
+    .await;
+    let db = test_db.db.connection();
+    assert!(facts_as_text(db, person_id).await.is_some());
+
+    test_db.db.migrate_up(None).await.unwrap();
+    assert_eq!(caseload_fact::Entity::find().all(db).await.unwrap(), []);
+    // The binary form is stored and read back byte for byte on both engines.
+    let binary = vec![0_u8, 1, 0x80, 0xff];
+    let row = caseload_fact::ActiveModel {
         person_id: Set(person_id),
-        standards_since: Set(Some("\"2026-11-02T09:00:00Z\"".to_owned())),
-        contacts: Set(Some(
-            r#"{"last_completed":"2026-11-20T10:00:00Z","recent":[{"at":"2026-11-20T10:00:00Z","type":"telephone"}]}"#
-                .to_owned(),
-        )),
-        appointments: Set(Some("[]".to_owned())),
-        enforcement: Set(Some("[]".to_owned())),
-        home_visits: Set(Some("[]".to_owned())),
+        contacts: Set(Some(binary.clone())),
+        ..Default::default()
     }
     .insert(db)
     .await
     .unwrap();
-
-    test_db.db.migrate_up(None).await.unwrap();
-    let row = caseload_fact::Entity::find_by_id(person_id)
+    assert_eq!(row.contacts, Some(binary.clone()));
+    let read = caseload_fact::Entity::find_by_id(person_id)
         .one(db)
         .await
         .unwrap()
-        .expect("the row stays; only its parts are cleared");
+        .unwrap();
+    assert_eq!((read.contacts, read.appointments), (Some(binary), None));
+
+    migrate_down_through(&test_db, "m20261123_000013_caseload_facts_binary").await;
     assert_eq!(
-        (
-            row.standards_since,
-            row.contacts,
-            row.appointments,
-            row.enforcement,
-            row.home_visits
-        ),
-        (None, None, None, None, None)
+        facts_as_text(db, person_id).await,
+        None,
+        "made again, empty"
     );
+    facts_stored_as_text(db, person_id, "{}").await;
+    test_db.db.migrate_up(None).await.unwrap();
+    assert_eq!(caseload_fact::Entity::find().all(db).await.unwrap(), []);
 }
 
 async fn events_about(
@@ -306,17 +394,13 @@ async fn audit_events_from_before_list_events_are_still_found_by_person() {
     let db = test_db.db.connection();
     // One consultation per person, as list reads were recorded before, written with the old columns.
     let person = uuid::Uuid::now_v7();
-    let (p1, p2) = if test_db.is_postgres() {
-        ("$1", "$2")
-    } else {
-        ("?", "?")
-    };
+    let (p1, p2) = (placeholder(db, 1), placeholder(db, 2));
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         format!(
             "INSERT INTO audit_events (id, occurred_at, action, person_id, entity, purpose) \
              VALUES ({p1}, {p2}, 'consult', {person_param}, 'people_search', 'cohort_management')",
-            person_param = if test_db.is_postgres() { "$3" } else { "?" }
+            person_param = placeholder(db, 3)
         ),
         [
             uuid::Uuid::now_v7().into(),
@@ -359,24 +443,26 @@ async fn corrections_stored_twice_are_chained_before_the_unique_index() {
     let db = test_db.db.connection();
     let person = person_on_record(db, "Ann", "Walker").await;
     let now = monday_morning();
-    // Each written a minute after the one before (the order the chain follows).
-    let contact = |supersedes_id, minutes| {
-        let new = contacts::NewContact {
-            person_id: person,
-            contact_type: "telephone".to_owned(),
-            occurred_at: now,
-            status: "completed".to_owned(),
-            supersedes_id,
-            ..Default::default()
-        };
-        (new, now + chrono::Duration::minutes(minutes))
+    // Each written a minute after the one before (the order the chain follows). Inserted as rows: the
+    // repository also keeps the caseload facts, whose stored form is a later migration's.
+    let contact = |supersedes_id, minutes| contact::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        person_id: Set(person),
+        staff_id: Set(None),
+        contact_type: Set("telephone".to_owned()),
+        occurred_at: Set(now),
+        status: Set("completed".to_owned()),
+        outcome: Set(None),
+        notes: Set(None),
+        sensitive: Set(false),
+        appointment_id: Set(None),
+        home_visit_id: Set(None),
+        supersedes_id: Set(supersedes_id),
+        created_at: Set(now + chrono::Duration::minutes(minutes)),
     };
-    let (original, at) = contact(None, 0);
-    let original = contacts::create(db, original, at).await.unwrap();
-    let (first, at) = contact(Some(original.id), 1);
-    let first = contacts::create(db, first, at).await.unwrap();
-    let (second, at) = contact(Some(original.id), 2);
-    let second = contacts::create(db, second, at).await.unwrap();
+    let original = contact(None, 0).insert(db).await.unwrap();
+    let first = contact(Some(original.id), 1).insert(db).await.unwrap();
+    let second = contact(Some(original.id), 2).insert(db).await.unwrap();
 
     test_db.db.migrate_up(None).await.unwrap();
     assert_eq!(index_count(&test_db, "ux_contacts_supersedes_id").await, 1);

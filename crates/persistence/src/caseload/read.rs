@@ -102,13 +102,13 @@ pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -
     backend.build(&query)
 }
 
-/// A row of [`select`]'s answer. The facts are not copied out of the row: they are parsed straight from it.
+/// A row of [`select`]'s answer. The facts are not copied out of the row: they are decoded straight from it.
 pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson<'_>, DbErr> {
     let person = PersonSummary::from_leading_columns(row)?;
     let allocation_role = row.try_get_by_index(PersonSummary::COLUMNS.len())?;
     let mut stored = StoredFacts::none(person.id);
     for (part, name) in FACTS_COLUMNS {
-        stored.set(part, borrowed_text(row, name)?);
+        stored.set(part, borrowed_bytes(row, name)?);
     }
     Ok(AllocatedPerson {
         stored,
@@ -117,13 +117,13 @@ pub(crate) fn decode(row: &QueryResult) -> Result<AllocatedPerson<'_>, DbErr> {
     })
 }
 
-/// A text column as the driver received it, without copying it into a `String` (the facts are most of
-/// what a worklist reads, and are only parsed).
-fn borrowed_text<'r>(row: &'r QueryResult, name: &str) -> Result<Option<&'r str>, DbErr> {
+/// A binary column as the driver received it, without copying it (the facts are most of what a worklist
+/// reads, and are only decoded).
+fn borrowed_bytes<'r>(row: &'r QueryResult, name: &str) -> Result<Option<&'r [u8]>, DbErr> {
     let read = if let Some(row) = row.try_as_pg_row() {
-        row.try_get::<Option<&str>, _>(name)
+        row.try_get::<Option<&[u8]>, _>(name)
     } else if let Some(row) = row.try_as_sqlite_row() {
-        row.try_get::<Option<&str>, _>(name)
+        row.try_get::<Option<&[u8]>, _>(name)
     } else {
         return Err(DbErr::Type(format!(
             "column {name}: the worklist reads from PostgreSQL or SQLite only"

@@ -12,7 +12,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::facts::{CaseloadFacts, ContactFacts, Part, RecentContact, load_part};
+use super::facts::{
+    CaseloadFacts, ContactFacts, FormatError, Part, RecentContact, load_part, read_whole,
+};
 use crate::entities::caseload_fact::{self, Column};
 use crate::entities::contact;
 use crate::error::PersistenceError;
@@ -28,12 +30,12 @@ pub(crate) fn column(part: Part) -> Column {
     }
 }
 
-/// One person's facts as stored, each part's text borrowed from wherever it was read (`None`: not worked
-/// out yet).
+/// One person's facts as stored, each part's bytes borrowed from wherever they were read (`None`: not
+/// worked out yet).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StoredFacts<'a> {
     pub person_id: Uuid,
-    parts: [Option<&'a str>; Part::ALL.len()],
+    parts: [Option<&'a [u8]>; Part::ALL.len()],
 }
 
 impl<'a> StoredFacts<'a> {
@@ -45,11 +47,11 @@ impl<'a> StoredFacts<'a> {
         }
     }
 
-    pub fn set(&mut self, part: Part, text: Option<&'a str>) {
-        self.parts[part.position()] = text;
+    pub fn set(&mut self, part: Part, stored: Option<&'a [u8]>) {
+        self.parts[part.position()] = stored;
     }
 
-    fn get(&self, part: Part) -> Option<&'a str> {
+    fn get(&self, part: Part) -> Option<&'a [u8]> {
         self.parts[part.position()]
     }
 
@@ -71,12 +73,12 @@ impl<'a> StoredFacts<'a> {
     }
 }
 
-fn encode(facts: &CaseloadFacts, part: Part) -> Result<String, PersistenceError> {
-    facts.encode(part).map_err(json_error)
+fn encode(facts: &CaseloadFacts, part: Part) -> Result<Vec<u8>, PersistenceError> {
+    facts.encode(part).map_err(format_error)
 }
 
-fn json_error(error: serde_json::Error) -> PersistenceError {
-    PersistenceError::Database(DbErr::Json(error.to_string()))
+fn format_error(error: FormatError) -> PersistenceError {
+    PersistenceError::Database(DbErr::Type(format!("caseload facts: {error}")))
 }
 
 /// Works one part of a person's facts out again from the records. Call it in the transaction of the write
@@ -114,10 +116,7 @@ pub async fn contact_logged(
     }
     let locked = lock(db, contact.person_id).await?;
     let (Some(Ok(stored)), Ok(contact_type)) = (
-        locked
-            .contacts
-            .as_deref()
-            .map(serde_json::from_str::<ContactFacts>),
+        locked.contacts.as_deref().map(read_whole::<ContactFacts>),
         contact.contact_type.parse(),
     ) else {
         return refresh(db, contact.person_id, Part::Contacts, now).await;
@@ -129,7 +128,7 @@ pub async fn contact_logged(
         },
         now,
     );
-    let value = serde_json::to_string(&updated).map_err(json_error)?;
+    let value = postcard::to_allocvec(&updated).map_err(format_error)?;
     store_part(db, contact.person_id, Part::Contacts, value).await
 }
 
@@ -174,7 +173,7 @@ async fn store_part(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     part: Part,
-    value: String,
+    value: Vec<u8>,
 ) -> Result<(), PersistenceError> {
     caseload_fact::Entity::update_many()
         .col_expr(column(part), Expr::value(value))
@@ -220,19 +219,19 @@ pub(crate) async fn complete(
 ) -> Result<HashMap<Uuid, CaseloadFacts>, PersistenceError> {
     let mut facts: HashMap<Uuid, CaseloadFacts> = HashMap::with_capacity(stored.len());
     let mut missing: HashMap<Part, Vec<Uuid>> = HashMap::new();
-    let mut unreadable: Vec<(Uuid, Part, &str)> = Vec::new();
+    let mut unreadable: Vec<(Uuid, Part, &[u8])> = Vec::new();
     for row in stored {
         let id = row.person_id;
         let entry = facts.entry(id).or_default();
         for part in Part::ALL {
-            let Some(text) = row.get(part) else {
+            let Some(stored) = row.get(part) else {
                 missing.entry(part).or_default().push(id);
                 continue;
             };
-            if let Err(e) = entry.decode(part, text) {
+            if let Err(e) = entry.decode(part, stored) {
                 tracing::warn!(person_id = %id, ?part, error = %e, "unreadable caseload facts; working them out again");
                 missing.entry(part).or_default().push(id);
-                unreadable.push((id, part, text));
+                unreadable.push((id, part, stored));
             }
         }
     }
@@ -247,18 +246,18 @@ pub(crate) async fn complete(
     Ok(facts)
 }
 
-/// Clears each part that could not be read, but only while it still holds the text that was read (a write
-/// may have refreshed it since), so that [`store_missing`] stores in its place what was just worked out.
-/// Without this the unreadable text would stay, and every read would work the part out again.
+/// Clears each part that could not be read, but only while it still holds the bytes that were read (a
+/// write may have refreshed them since), so that [`store_missing`] stores in its place what was just worked out.
+/// Without this the unreadable bytes would stay, and every read would work the part out again.
 async fn clear_unreadable(
     db: &impl ConnectionTrait,
-    unreadable: &[(Uuid, Part, &str)],
+    unreadable: &[(Uuid, Part, &[u8])],
 ) -> Result<(), PersistenceError> {
-    for (person_id, part, text) in unreadable {
+    for (person_id, part, stored) in unreadable {
         caseload_fact::Entity::update_many()
-            .col_expr(column(*part), Expr::value(Option::<String>::None))
+            .col_expr(column(*part), Expr::value(Option::<Vec<u8>>::None))
             .filter(Column::PersonId.eq(*person_id))
-            .filter(column(*part).eq(*text))
+            .filter(column(*part).eq(stored.to_vec()))
             .exec(db)
             .await?;
     }

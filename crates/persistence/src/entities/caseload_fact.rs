@@ -1,4 +1,5 @@
-//! One person's caseload facts (see `crate::caseload::facts`): JSON text per part, NULL = not worked out yet.
+//! One person's caseload facts (see `crate::caseload::facts`): each part in its stored binary form (postcard),
+//! NULL = not worked out yet.
 
 use sea_orm::entity::prelude::*;
 
@@ -7,11 +8,11 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub person_id: Uuid,
-    pub standards_since: Option<String>,
-    pub contacts: Option<String>,
-    pub appointments: Option<String>,
-    pub enforcement: Option<String>,
-    pub home_visits: Option<String>,
+    pub standards_since: Option<Vec<u8>>,
+    pub contacts: Option<Vec<u8>>,
+    pub appointments: Option<Vec<u8>>,
+    pub enforcement: Option<Vec<u8>>,
+    pub home_visits: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
