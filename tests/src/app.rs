@@ -361,6 +361,20 @@ impl TestApp {
         .expect("a valid scheduler configuration")
     }
 
+    /// [`TestApp::worker_with`] with id `worker-1`, `sms`, an email transport that only records, and the
+    /// default configuration: for tests about texts.
+    pub fn sms_worker(
+        &self,
+        sms: Arc<dyn vigil_scheduler::transport::SmsTransport>,
+    ) -> vigil_scheduler::Worker {
+        self.worker_with(
+            "worker-1",
+            sms,
+            Arc::new(RecordingEmail::default()),
+            &vigil_scheduler::SchedulerConfig::default(),
+        )
+    }
+
     /// Moves the clock to `at` (forwards or backwards).
     pub fn set_clock(&self, at: DateTime<Utc>) {
         let now = self.now();
@@ -508,5 +522,45 @@ impl vigil_scheduler::transport::SmsTransport for DiesAfterSending {
 
     fn supports_lookup(&self) -> bool {
         self.inner.supports_lookup()
+    }
+}
+
+/// An SMS transport whose sends wait at a gate, as a provider slow to answer: `arrived` is notified when a
+/// send comes in, and the send answers `answer` once `release` is notified. For tests of what happens to a
+/// message while its send is under way.
+#[derive(Debug)]
+pub struct GatedSms {
+    pub answer:
+        Result<vigil_scheduler::transport::Accepted, vigil_scheduler::transport::TransportError>,
+    pub arrived: Arc<tokio::sync::Notify>,
+    pub release: Arc<tokio::sync::Notify>,
+}
+
+#[async_trait::async_trait]
+impl vigil_scheduler::transport::SmsTransport for GatedSms {
+    fn name(&self) -> &'static str {
+        "gated"
+    }
+
+    async fn send(
+        &self,
+        _sms: &vigil_scheduler::transport::OutgoingSms,
+    ) -> Result<vigil_scheduler::transport::Accepted, vigil_scheduler::transport::TransportError>
+    {
+        self.arrived.notify_one();
+        self.release.notified().await;
+        self.answer.clone()
+    }
+
+    async fn lookup(
+        &self,
+        _reference: &str,
+    ) -> Result<vigil_scheduler::transport::Lookup, vigil_scheduler::transport::TransportError>
+    {
+        Ok(vigil_scheduler::transport::Lookup::NotFound)
+    }
+
+    fn supports_lookup(&self) -> bool {
+        true
     }
 }

@@ -4,6 +4,8 @@
 use serde_json::json;
 use uuid::Uuid;
 use vigil_persistence::entities::notification;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::appointments::at;
 use crate::{TestApp, TestUser};
@@ -42,4 +44,32 @@ pub async fn booked_first_reminder(app: &TestApp) -> (TestUser, notification::Mo
         .find(|n| n.send_at == at(FIRST_SEND) && n.channel == "sms")
         .expect("the 48-hour reminder is planned");
     (om, first)
+}
+
+/// Where the Notify fakes take texts.
+pub const SMS_PATH: &str = "/v2/notifications/sms";
+
+/// A Notify fake that answers the first send with `status`, takes every later one, and has no record of
+/// any message when asked (the first one never reached it).
+pub async fn notify_failing_once(status: u16) -> MockServer {
+    let notify = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(SMS_PATH))
+        .respond_with(ResponseTemplate::new(status))
+        .up_to_n_times(1)
+        .mount(&notify)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SMS_PATH))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "p-1"})))
+        .mount(&notify)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/notifications"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"notifications": [], "links": {}})),
+        )
+        .mount(&notify)
+        .await;
+    notify
 }

@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use vigil_domain::ReminderPolicy;
 use vigil_e2e::app::{DiesAfterSending, RecordingEmail, notify_sms};
-use vigil_e2e::scheduling::{FIRST_SEND, booked_first_reminder};
+use vigil_e2e::scheduling::{FIRST_SEND, SMS_PATH, booked_first_reminder, notify_failing_once};
 use vigil_e2e::{TestApp, spawn_app};
 use vigil_scheduler::sending::SendNotificationHandler;
 use vigil_scheduler::transport::{SmsTransport, TwilioSms};
@@ -24,7 +24,6 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 const PROVIDER_ID: &str = "740e5834-3a29-46b4-9a6f-16142fde533a";
-const SMS_PATH: &str = "/v2/notifications/sms";
 
 fn accepted() -> ResponseTemplate {
     ResponseTemplate::new(201).set_body_json(json!({"id": PROVIDER_ID, "reference": null}))
@@ -201,25 +200,7 @@ mod scheduler {
     #[tokio::test]
     async fn after_an_outage_a_message_the_provider_never_got_is_sent_again() {
         let app = spawn_app().await;
-        let notify = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(SMS_PATH))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(1)
-            .mount(&notify)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(SMS_PATH))
-            .respond_with(accepted())
-            .mount(&notify)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/v2/notifications"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"notifications": [], "links": {}})),
-            )
-            .mount(&notify)
-            .await;
+        let notify = notify_failing_once(503).await;
         let worker = worker_named(&app, "worker-1", notify_sms(&notify.uri()));
         let (_, message) = booked_first_reminder(&app).await;
 

@@ -11,12 +11,11 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_api::WebhookSettings;
-use vigil_e2e::app::{RecordingEmail, notify_sms, spawn_app_with_webhooks};
+use vigil_e2e::app::{notify_sms, spawn_app_with_webhooks};
 use vigil_e2e::scheduling::{FIRST_SEND, booked_textable};
 use vigil_e2e::{TestApp, TestUser, monday_morning, spawn_app};
 use vigil_persistence::entities::notification;
-use vigil_scheduler::transport::{SmsTransport, TwilioSms};
-use vigil_scheduler::{SchedulerConfig, Worker};
+use vigil_scheduler::transport::TwilioSms;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -52,15 +51,6 @@ async fn notify_fake() -> MockServer {
         .mount(&server)
         .await;
     server
-}
-
-fn worker(app: &TestApp, sms: Arc<dyn SmsTransport>) -> Worker {
-    app.worker_with(
-        "worker-1",
-        sms,
-        Arc::new(RecordingEmail::default()),
-        &SchedulerConfig::default(),
-    )
 }
 
 async fn texts(server: &MockServer) -> Vec<String> {
@@ -157,7 +147,7 @@ mod scheduler {
     async fn a_notify_delivery_receipt_marks_the_text_delivered() {
         let app = spawn().await;
         let notify = notify_fake().await;
-        let worker = worker(&app, notify_sms(&notify.uri()));
+        let worker = app.sms_worker(notify_sms(&notify.uri()));
         let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
@@ -278,7 +268,7 @@ mod scheduler {
     async fn stop_opts_out_confirms_once_and_suppresses_later_reminders() {
         let app = spawn().await;
         let notify = notify_fake().await;
-        let worker = worker(&app, notify_sms(&notify.uri()));
+        let worker = app.sms_worker(notify_sms(&notify.uri()));
         let admin = app.user("admin", None).await;
         let (om, person) = booked_textable(&app).await;
 
@@ -428,7 +418,7 @@ mod scheduler {
         )
         .unwrap()
         .with_status_callback(Some(format!("{PUBLIC_BASE}/api/v1/webhooks/twilio/status")));
-        let worker = worker(&app, Arc::new(twilio));
+        let worker = app.sms_worker(Arc::new(twilio));
         let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();
@@ -498,7 +488,7 @@ mod scheduler {
         )
         .unwrap()
         .with_status_callback(Some(format!("{PUBLIC_BASE}/api/v1/webhooks/twilio/status")));
-        let worker = worker(&app, Arc::new(twilio));
+        let worker = app.sms_worker(Arc::new(twilio));
         let (_, person) = booked_textable(&app).await;
         app.set_clock(at(FIRST_SEND));
         worker.run_once().await.unwrap();

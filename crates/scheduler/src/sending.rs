@@ -13,6 +13,10 @@
 //! sends it: otherwise a brief outage of the mail server would turn every reminder into `unknown`.
 //! A job that ends without sending (attempts used up, a permanent error) fails its message in the same
 //! transaction (see `queue::fail_after`), so nothing is left `pending` for ever.
+//!
+//! A reminder withdrawn while in `sending` (its appointment rescheduled or cancelled during the send, or
+//! while the send is in doubt) keeps its status, with the withdrawal as its reason: it may have gone. If
+//! it then turns out not to have gone, it is suppressed with that reason instead of being sent again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -263,6 +267,17 @@ impl SendNotificationHandler {
     }
 }
 
+/// Records that a message in `sending` did not go (`notifications::unsent`): it is pending again, or
+/// suppressed if a change to its appointment withdrew it meanwhile. True if it is not to be sent.
+async fn did_not_go(
+    db: &DatabaseConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, JobError> {
+    let status = notifications::unsent(db, id, now).await.map_err(retry)?;
+    Ok(status.as_deref() != Some("pending"))
+}
+
 fn retry(error: impl std::fmt::Display) -> JobError {
     JobError::Retryable(error.to_string())
 }
@@ -310,7 +325,9 @@ impl JobHandler for SendNotificationHandler {
         match message.status.as_str() {
             "pending" => {}
             "sending" => {
-                if self.resolve_unknown(db, message, now).await? {
+                if self.resolve_unknown(db, message, now).await?
+                    || did_not_go(db, message.id, now).await?
+                {
                     return Ok(());
                 }
             }
@@ -410,19 +427,10 @@ impl JobHandler for SendNotificationHandler {
             Err(error) => {
                 // Rate limited, not accepted (refused connection, failed TLS, SMTP 4xx) or refused for
                 // configuration: known not to have gone, so back to pending and the retry sends without
-                // asking first.
-                notifications::transition(
-                    db,
-                    message.id,
-                    Transition {
-                        from: &["sending"],
-                        to: "pending",
-                        ..Default::default()
-                    },
-                    now,
-                )
-                .await
-                .map_err(retry)?;
+                // asking first; unless a change to its appointment withdrew it while it was on its way.
+                if did_not_go(db, message.id, now).await? {
+                    return Ok(());
+                }
                 Err(transport_failure(error))
             }
         }

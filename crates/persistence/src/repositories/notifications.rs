@@ -72,6 +72,9 @@ pub async fn plan(
         model.send_at = Set(send_at);
         model.updated_at = Set(now);
         stored = model.update(db).await?;
+    } else if stored.status == "sending" && stored.reason.is_some() {
+        undo_withdrawal_of_sending(db, &stored.idempotency_key, now).await?;
+        stored.reason = None;
     }
     if stored.status == "pending" {
         jobs::enqueue(
@@ -91,12 +94,14 @@ pub async fn plan(
 
 /// Records, idempotently, a message that was already too late when it was planned: suppressed, with
 /// reason [`REASON_TOO_LATE`], and no send job. A message already stored under the key is left as it is
-/// (planned earlier and since sent, or withdrawn by a change to its appointment).
+/// (planned earlier and since sent, or withdrawn by a change to its appointment), except that one being
+/// sent is no longer withdrawn: its appointment is back as it was.
 pub async fn record_too_late(
     db: &impl ConnectionTrait,
     message: PlannedMessage,
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
+    let key = message.idempotency_key.clone();
     insert_unless_keyed(
         db,
         message,
@@ -104,7 +109,26 @@ pub async fn record_too_late(
         Some(REASON_TOO_LATE.to_owned()),
         now,
     )
-    .await
+    .await?;
+    undo_withdrawal_of_sending(db, &key, now).await
+}
+
+/// A message withdrawn while in `sending` (see [`withdraw_sending`]) whose appointment has been changed
+/// back: wanted again, so it goes if it has not gone already.
+async fn undo_withdrawal_of_sending(
+    db: &impl ConnectionTrait,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Reason, Option::<String>::None.into())
+        .col_expr(notification::Column::UpdatedAt, now.into())
+        .filter(notification::Column::IdempotencyKey.eq(key))
+        .filter(notification::Column::Status.eq("sending"))
+        .filter(notification::Column::Reason.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Inserts the message in `status`, unless a message is already stored under its idempotency key.
@@ -143,7 +167,8 @@ async fn insert_unless_keyed(
 }
 
 /// Suppresses the appointment's pending messages (except those whose key is in `keep`) with `reason`,
-/// and deletes their send jobs that have not started.
+/// and deletes their send jobs that have not started. Its messages being sent are marked withdrawn (see
+/// [`withdraw_sending`]).
 pub async fn suppress_pending_for_appointment(
     db: &impl ConnectionTrait,
     appointment_id: Uuid,
@@ -158,6 +183,7 @@ pub async fn suppress_pending_for_appointment(
         condition =
             condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
     }
+    withdraw_sending(db, appointment_id, keep, reason, now).await?;
     let withdrawn = notification::Entity::find()
         .filter(condition.clone())
         .all(db)
@@ -174,6 +200,66 @@ pub async fn suppress_pending_for_appointment(
         .await?;
     jobs::delete_unstarted(db, withdrawn.iter().map(|n| send_job_key(n.id)).collect()).await?;
     Ok(withdrawn.len() as u64)
+}
+
+/// Marks the appointment's messages in `sending` (except those whose key is in `keep`) as withdrawn, with
+/// `reason`. Such a message may already have reached the provider (its send is under way, or in doubt
+/// after a provider's 5xx), so it cannot be suppressed outright: its status stays `sending` and its reason
+/// says it is no longer wanted. The sender then suppresses it with that reason instead of sending it
+/// again, if it turns out not to have gone (the provider does not have it, or certainly did not take it;
+/// see [`unsent`]). A `sending` message has no reason otherwise (every move to `sending` clears it).
+async fn withdraw_sending(
+    db: &impl ConnectionTrait,
+    appointment_id: Uuid,
+    keep: &[String],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    let mut condition = Condition::all()
+        .add(notification::Column::AppointmentId.eq(appointment_id))
+        .add(notification::Column::Status.eq("sending"));
+    if !keep.is_empty() {
+        condition =
+            condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
+    }
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Reason, Some(reason.to_owned()).into())
+        .col_expr(notification::Column::UpdatedAt, now.into())
+        .filter(condition)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A message in `sending` that certainly did not go (the provider refused the connection, rate-limited
+/// it, or answered "try later"): back to `pending` to be sent again or, if it was withdrawn meanwhile (it
+/// has a reason, see [`withdraw_sending`]), `suppressed` with that reason. One statement, so a withdrawal
+/// made at the same moment is either seen or waited for, never overwritten. Returns the new status, or
+/// `None` if the message was not in `sending`.
+pub async fn unsent(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, PersistenceError> {
+    use sea_orm::sea_query::CaseStatement;
+    let status = CaseStatement::new()
+        .case(notification::Column::Reason.is_null(), "pending")
+        .finally("suppressed");
+    let changed = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, status.into())
+        .col_expr(notification::Column::UpdatedAt, now.into())
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::Status.eq("sending"))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Ok(None);
+    }
+    Ok(notification::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|message| message.status))
 }
 
 /// Every message planned or sent for a person, newest send time first.

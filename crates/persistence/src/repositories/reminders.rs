@@ -74,7 +74,15 @@ pub async fn replan(
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
     let (wanted, too_late) = keyed_reminders(policy, time_zone, appointment, person, now);
-    let keep: Vec<String> = wanted.iter().map(|(key, _, _)| key.clone()).collect();
+    // Every message the appointment has as it stands is kept, those whose time has come included: a
+    // change that leaves the start alone (a new location) must not withdraw a reminder whose send is
+    // waiting (quiet hours, a rate limit) or under way. Only a new start (new keys) or a cancellation
+    // withdraws.
+    let keep: Vec<String> = wanted
+        .iter()
+        .chain(&too_late)
+        .map(|(key, _, _)| key.clone())
+        .collect();
     notifications::suppress_pending_for_appointment(db, appointment.id, &keep, reason, now).await?;
     let message = |(key, channel, send_at): Keyed| PlannedMessage {
         person_id: person.id,
