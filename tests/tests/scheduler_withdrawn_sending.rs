@@ -8,12 +8,13 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 use vigil_e2e::app::{GatedSms, notify_sms};
 use vigil_e2e::scheduling::{FIRST_SEND, SMS_PATH, booked_first_reminder, notify_failing_once};
 use vigil_e2e::{TestApp, TestUser, spawn_app};
-use vigil_persistence::entities::notification;
+use vigil_persistence::entities::{job, notification};
 use vigil_scheduler::Worker;
 use vigil_scheduler::transport::TransportError;
 use wiremock::MockServer;
@@ -185,4 +186,48 @@ async fn a_new_location_leaves_a_waiting_reminder_to_be_sent() {
         );
         assert_eq!(sms_posts(&notify).await, 2, "after a {first_answer}");
     }
+}
+
+/// A reminder withdrawn just after a worker had claimed its job (the worker then finds it suppressed and
+/// ends the job; with clocks a little apart the API can still see its send time ahead) and then wanted
+/// again: the revived message gets its job back, rather than waiting for ever.
+#[tokio::test]
+async fn a_revived_reminder_whose_job_had_ended_is_sent() {
+    let app = spawn_app().await;
+    let notify = notify_failing_once(503).await;
+    let worker = app.sms_worker(notify_sms(&notify.uri()));
+    let (om, message) = booked_first_reminder(&app).await;
+    // As the race leaves it: withdrawn by a reschedule, and its job ended.
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, "suppressed".into())
+        .col_expr(
+            notification::Column::Reason,
+            Some("appointment_rescheduled").into(),
+        )
+        .filter(notification::Column::Id.eq(message.id))
+        .exec(app.db())
+        .await
+        .unwrap();
+    job::Entity::update_many()
+        .col_expr(job::Column::State, "succeeded".into())
+        .filter(job::Column::Id.eq(app.send_job_of(message.id).await.id))
+        .exec(app.db())
+        .await
+        .unwrap();
+
+    // Planned again for the same start (the appointment back as it was; here, a new room).
+    change_appointment(&app, &om, &message, json!({"location": "Room 9"})).await;
+    assert_eq!(app.notification(message.id).await.status, "pending");
+    let job = app.send_job_of(message.id).await;
+    assert_eq!(
+        (job.state.as_str(), job.run_at),
+        ("available", at(FIRST_SEND))
+    );
+
+    app.set_clock(at(FIRST_SEND));
+    // The fake's first answer is a 503; the retry sends it.
+    worker.run_once().await.unwrap();
+    app.set_clock(app.send_job_of(message.id).await.run_at);
+    worker.run_once().await.unwrap();
+    assert_eq!(app.notification(message.id).await.status, "sent");
 }

@@ -1,5 +1,5 @@
 //! `GET /people/{id}/notifications` and `GET /notifications`: every message planned or sent, with its
-//! status and, when suppressed, the reason.
+//! status and, when suppressed, failed or withdrawn, the reason.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -31,7 +31,8 @@ pub struct NotificationView {
     pub send_at: DateTime<Utc>,
     /// pending | sending | sent | delivered | failed | suppressed | unknown
     pub status: String,
-    /// Why it was suppressed or failed.
+    /// Why it was suppressed, failed or is `unknown`; on a message still `sending`, the change to its
+    /// appointment that withdrew it (it is suppressed with this reason if it turns out not to have gone).
     pub reason: Option<String>,
     pub attempts: i32,
     pub updated_at: DateTime<Utc>,

@@ -135,21 +135,25 @@ pub type FormatError = postcard::Error;
 // type one byte) and read without parsing text. A worklist reads 40 people's facts; as JSON they were
 // about 1.2 kB a person and the largest single cost of the server's share of a worklist.
 //
-// Enumerations are stored by their position in the declaration (serde's variant index), so the order of
-// `ContactType`'s variants is part of the stored form: `contact_types_are_stored_by_a_fixed_position`
-// holds it. Add a variant at the end, or clear the stored facts in a migration.
+// Each part starts with a format byte, [`FORMAT`]. Postcard does not describe itself: bytes written from
+// a struct with one field fewer could read as something else without an error. So any change to these
+// types' stored form (a field added, removed or reordered; a variant of an enumeration moved) must raise
+// `FORMAT`: parts stored before then fail to read and are worked out again from the records (see
+// `store::complete`), with no migration. Enumerations are stored by their position in the declaration
+// (serde's variant index); `contact_types_are_stored_by_a_fixed_position` holds `ContactType`'s.
+
+/// The stored form's version, the first byte of every part.
+const FORMAT: u8 = 1;
 
 impl CaseloadFacts {
     /// The part in its stored form.
     pub fn encode(&self, part: Part) -> Result<Vec<u8>, FormatError> {
         match part {
-            Part::StandardsSince => {
-                postcard::to_allocvec(&self.standards_since.map(|at| at.timestamp_micros()))
-            }
-            Part::Contacts => postcard::to_allocvec(&self.contacts),
-            Part::Appointments => postcard::to_allocvec(&self.appointments),
-            Part::Enforcement => postcard::to_allocvec(&self.enforcement),
-            Part::HomeVisits => postcard::to_allocvec(&self.home_visits),
+            Part::StandardsSince => write(&self.standards_since.map(|at| at.timestamp_micros())),
+            Part::Contacts => write(&self.contacts),
+            Part::Appointments => write(&self.appointments),
+            Part::Enforcement => write(&self.enforcement),
+            Part::HomeVisits => write(&self.home_visits),
         }
     }
 
@@ -174,10 +178,18 @@ impl CaseloadFacts {
     }
 }
 
-/// Reads a value that must take up the whole of `stored`: postcard stops at the end of the value, so
-/// anything left over means the bytes are not this part's form.
+/// A part's stored form: the format byte, then the value.
+pub(crate) fn write<T: Serialize>(value: &T) -> Result<Vec<u8>, FormatError> {
+    postcard::to_extend(value, vec![FORMAT])
+}
+
+/// Reads a part written by [`write`] in the current format. The value must take up the rest of `stored`:
+/// postcard stops at the end of the value, so anything left over means the bytes are not this part's form.
 pub(crate) fn read_whole<'a, T: Deserialize<'a>>(stored: &'a [u8]) -> Result<T, FormatError> {
-    match postcard::take_from_bytes(stored)? {
+    let Some((&FORMAT, value)) = stored.split_first() else {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    };
+    match postcard::take_from_bytes(value)? {
         (value, []) => Ok(value),
         _ => Err(postcard::Error::DeserializeBadEncoding),
     }
@@ -325,10 +337,11 @@ mod tests {
             read.decode(part, &stored).expect("decodes");
         }
         assert_eq!(read, facts);
-        // Some, then the instant as a zigzag varint of microseconds: 2026-03-29T00:59:59.999999Z in 8 bytes.
+        // The format, Some, then the instant as a zigzag varint of microseconds:
+        // 2026-03-29T00:59:59.999999Z in 8 bytes.
         assert_eq!(
             facts.encode(Part::StandardsSince).expect("encodes"),
-            [1, 254, 143, 172, 142, 232, 135, 167, 6]
+            [FORMAT, 1, 254, 143, 172, 142, 232, 135, 167, 6]
         );
     }
 
@@ -352,8 +365,11 @@ mod tests {
             read.decode(Part::Appointments, &stored[..stored.len() - 1])
                 .is_err()
         );
-        // The JSON text stored before the binary form.
+        // The JSON text stored before the binary form, and the same value in another format.
         assert!(read.decode(Part::Appointments, b"[]").is_err());
+        let mut other_format = stored.clone();
+        other_format[0] = FORMAT + 1;
+        assert!(read.decode(Part::Appointments, &other_format).is_err());
         assert!(read.decode(Part::Appointments, &stored).is_ok());
         assert_eq!(read, facts);
     }

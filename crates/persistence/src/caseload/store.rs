@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::facts::{
-    CaseloadFacts, ContactFacts, FormatError, Part, RecentContact, load_part, read_whole,
+    CaseloadFacts, ContactFacts, FormatError, Part, RecentContact, load_part, read_whole, write,
 };
 use crate::entities::caseload_fact::{self, Column};
 use crate::entities::contact;
@@ -128,7 +128,7 @@ pub async fn contact_logged(
         },
         now,
     );
-    let value = postcard::to_allocvec(&updated).map_err(format_error)?;
+    let value = write(&updated).map_err(format_error)?;
     store_part(db, contact.person_id, Part::Contacts, value).await
 }
 

@@ -105,6 +105,42 @@ pub async fn enqueue(
     })
 }
 
+/// [`enqueue`], for work wanted again after it was withdrawn (a reminder revived when its appointment is
+/// changed back): if a job with the key exists but is not waiting to run (running, finished or given up),
+/// it waits to run again at `job.run_at` with its attempts reset, under a new epoch, so that a worker
+/// still running it can record nothing more (its fence no longer matches).
+pub async fn enqueue_again(
+    db: &impl ConnectionTrait,
+    job: NewJob,
+    now: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let (key, run_at) = (job.unique_key.clone(), job.run_at);
+    if enqueue(db, job, now).await? != EnqueueOutcome::AlreadyExists {
+        return Ok(());
+    }
+    let Some(key) = key else {
+        return Ok(());
+    };
+    job::Entity::update_many()
+        .col_expr(job::Column::State, "available".into())
+        .col_expr(job::Column::RunAt, run_at.into())
+        .col_expr(job::Column::Attempts, 0.into())
+        .col_expr(job::Column::Epoch, Expr::col(job::Column::Epoch).add(1))
+        .col_expr(job::Column::LockedBy, Option::<String>::None.into())
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(job::Column::LastError, Option::<String>::None.into())
+        .col_expr(job::Column::UpdatedAt, now.into())
+        .filter(job::Column::UniqueKey.eq(key))
+        .filter(job::Column::State.ne("available"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Deletes jobs with these unique keys that have not started: work that is no longer wanted (a reminder
 /// for a cancelled appointment). Jobs already running or finished are left alone.
 pub async fn delete_unstarted(

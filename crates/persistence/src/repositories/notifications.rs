@@ -3,10 +3,10 @@
 //! suppresses them. The rows are the history of every message planned or sent for a person.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{LockType, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -53,8 +53,11 @@ pub async fn plan(
 ) -> Result<notification::Model, PersistenceError> {
     let (key, send_at) = (message.idempotency_key.clone(), message.send_at);
     insert_unless_keyed(db, message, "pending", None, now).await?;
+    // Locked, so that what is decided below is not undone by a sender changing the row meanwhile (a
+    // withdrawn message found not to have gone, suppressed at this moment); SQLite has one writer.
     let mut stored = notification::Entity::find()
         .filter(notification::Column::IdempotencyKey.eq(key))
+        .lock(LockType::NoKeyUpdate)
         .one(db)
         .await?
         .ok_or(PersistenceError::NotFound {
@@ -77,17 +80,19 @@ pub async fn plan(
         stored.reason = None;
     }
     if stored.status == "pending" {
-        jobs::enqueue(
-            db,
-            NewJob::new(
-                SEND_JOB_KIND,
-                serde_json::json!({ "notification_id": stored.id }),
-                stored.send_at,
-            )
-            .with_unique_key(send_job_key(stored.id)),
-            now,
+        let job = NewJob::new(
+            SEND_JOB_KIND,
+            serde_json::json!({ "notification_id": stored.id }),
+            stored.send_at,
         )
-        .await?;
+        .with_unique_key(send_job_key(stored.id));
+        if withdrawn {
+            // Its job may have ended when the message was withdrawn (a worker that had already claimed it
+            // found it suppressed): without this the revived message would wait for ever.
+            jobs::enqueue_again(db, job, now).await?;
+        } else {
+            jobs::enqueue(db, job, now).await?;
+        }
     }
     Ok(stored)
 }
@@ -183,22 +188,24 @@ pub async fn suppress_pending_for_appointment(
         condition =
             condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
     }
-    withdraw_sending(db, appointment_id, keep, reason, now).await?;
     let withdrawn = notification::Entity::find()
         .filter(condition.clone())
         .all(db)
         .await?;
-    if withdrawn.is_empty() {
-        return Ok(0);
+    if !withdrawn.is_empty() {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Status, "suppressed".into())
+            .col_expr(notification::Column::Reason, Some(reason.to_owned()).into())
+            .col_expr(notification::Column::UpdatedAt, now.into())
+            .filter(condition)
+            .exec(db)
+            .await?;
+        jobs::delete_unstarted(db, withdrawn.iter().map(|n| send_job_key(n.id)).collect()).await?;
     }
-    notification::Entity::update_many()
-        .col_expr(notification::Column::Status, "suppressed".into())
-        .col_expr(notification::Column::Reason, Some(reason.to_owned()).into())
-        .col_expr(notification::Column::UpdatedAt, now.into())
-        .filter(condition)
-        .exec(db)
-        .await?;
-    jobs::delete_unstarted(db, withdrawn.iter().map(|n| send_job_key(n.id)).collect()).await?;
+    // After the pending ones, not before: under READ COMMITTED each statement sees the latest commits, so a
+    // message a worker moves from `pending` to `sending` in between is seen by this one. The other way
+    // round it would escape both.
+    withdraw_sending(db, appointment_id, keep, reason, now).await?;
     Ok(withdrawn.len() as u64)
 }
 
