@@ -252,21 +252,16 @@ pub async fn unsent(
     let status = CaseStatement::new()
         .case(notification::Column::Reason.is_null(), "pending")
         .finally("suppressed");
+    // The new status comes back from the same statement (`RETURNING`): read afterwards, it could already
+    // be another writer's.
     let changed = notification::Entity::update_many()
         .col_expr(notification::Column::Status, status.into())
         .col_expr(notification::Column::UpdatedAt, now.into())
         .filter(notification::Column::Id.eq(id))
         .filter(notification::Column::Status.eq("sending"))
-        .exec(db)
-        .await?
-        .rows_affected;
-    if changed == 0 {
-        return Ok(None);
-    }
-    Ok(notification::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|message| message.status))
+        .exec_with_returning(db)
+        .await?;
+    Ok(changed.into_iter().next().map(|message| message.status))
 }
 
 /// Every message planned or sent for a person, newest send time first.
