@@ -171,6 +171,18 @@ async fn insert_unless_keyed(
     Ok(())
 }
 
+/// The appointment's messages in `status` whose key is not in `keep` (all of them if `keep` is empty:
+/// `NOT IN ()` is not valid SQL everywhere).
+fn unwanted(appointment_id: Uuid, status: &str, keep: &[String]) -> Condition {
+    let condition = Condition::all()
+        .add(notification::Column::AppointmentId.eq(appointment_id))
+        .add(notification::Column::Status.eq(status));
+    if keep.is_empty() {
+        return condition;
+    }
+    condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()))
+}
+
 /// Suppresses the appointment's pending messages (except those whose key is in `keep`) with `reason`,
 /// and deletes their send jobs that have not started. Its messages being sent are marked withdrawn (see
 /// [`withdraw_sending`]).
@@ -181,13 +193,7 @@ pub async fn suppress_pending_for_appointment(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, PersistenceError> {
-    let mut condition = Condition::all()
-        .add(notification::Column::AppointmentId.eq(appointment_id))
-        .add(notification::Column::Status.eq("pending"));
-    if !keep.is_empty() {
-        condition =
-            condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
-    }
+    let condition = unwanted(appointment_id, "pending", keep);
     let withdrawn = notification::Entity::find()
         .filter(condition.clone())
         .all(db)
@@ -222,17 +228,10 @@ async fn withdraw_sending(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), PersistenceError> {
-    let mut condition = Condition::all()
-        .add(notification::Column::AppointmentId.eq(appointment_id))
-        .add(notification::Column::Status.eq("sending"));
-    if !keep.is_empty() {
-        condition =
-            condition.add(notification::Column::IdempotencyKey.is_not_in(keep.iter().cloned()));
-    }
     notification::Entity::update_many()
         .col_expr(notification::Column::Reason, Some(reason.to_owned()).into())
         .col_expr(notification::Column::UpdatedAt, now.into())
-        .filter(condition)
+        .filter(unwanted(appointment_id, "sending", keep))
         .exec(db)
         .await?;
     Ok(())
