@@ -17,6 +17,7 @@ pub mod people;
 pub mod policy;
 pub mod request_id;
 pub mod router;
+pub mod sized_json;
 pub mod state;
 pub mod validation;
 pub mod webhooks;

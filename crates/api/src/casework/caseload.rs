@@ -4,7 +4,6 @@
 //! caseload (on PostgreSQL the same statement records the consultation), never one per person. People
 //! with overdue items come first.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +20,7 @@ use crate::extract::{ApiQuery, path_id};
 use crate::instant;
 use crate::people::views::PersonSummary;
 use crate::policy::{Permission, require};
+use crate::sized_json::SizedJson;
 use crate::state::AppState;
 use crate::validation::Validator;
 
@@ -96,10 +96,10 @@ pub async fn own_caseload(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<CaseloadQuery>,
-) -> Result<Json<Caseload>, ApiError> {
+) -> Result<SizedJson<Caseload>, ApiError> {
     require(&caller, Permission::ReadOwnCaseload)?;
     let staff_id = caller.id;
-    caseload(&state, &caller, staff_id, query).await.map(Json)
+    caseload(&state, &caller, staff_id, query).await.map(sized)
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/{id}/caseload", tag = "casework", security(("bearer" = [])),
@@ -115,7 +115,7 @@ pub async fn staff_caseload(
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<CaseloadQuery>,
-) -> Result<Json<Caseload>, ApiError> {
+) -> Result<SizedJson<Caseload>, ApiError> {
     require(&caller, Permission::ReadAnyCaseload)?;
     let staff_id = path_id(&id)?;
     if staff::find(state.db.connection(), staff_id)
@@ -124,7 +124,18 @@ pub async fn staff_caseload(
     {
         return Err(ApiError::NotFound);
     }
-    caseload(&state, &caller, staff_id, query).await.map(Json)
+    caseload(&state, &caller, staff_id, query).await.map(sized)
+}
+
+/// A worklist line is 600 to 1,000 bytes of JSON (a benchmark caseload of 40 averaged 780): room for
+/// 1 kB a line, so that the answer is written without being copied as it grows.
+fn sized(caseload: Caseload) -> SizedJson<Caseload> {
+    const LINE: usize = 1024;
+    const ENVELOPE: usize = 128;
+    SizedJson {
+        expected_len: ENVELOPE + LINE * caseload.items.len(),
+        value: caseload,
+    }
 }
 
 async fn caseload(
@@ -171,4 +182,68 @@ async fn caseload(
         generated_at: now,
         items,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use axum::response::IntoResponse;
+    use chrono::{NaiveDate, TimeZone};
+
+    fn line(n: u32) -> CaseloadItem {
+        let at = Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, n).unwrap();
+        let item = |kind| WorkItem {
+            kind,
+            description: format!("1 face-to-face contact(s) (cc_a_{n})"),
+            due_by: at,
+            reference_id: Some(Uuid::now_v7()),
+        };
+        CaseloadItem {
+            person: PersonSummary {
+                id: Uuid::now_v7(),
+                given_name: "Siân".to_owned(),
+                family_name: "O'Neil \"Nan\"".to_owned(),
+                date_of_birth: NaiveDate::from_ymd_opt(1990, 1, 2).unwrap(),
+                pnc_id: Some("12/1234567X".to_owned()),
+                crn: None,
+                status: Some("adopted".to_owned()),
+                strand: Some("catch_convict".to_owned()),
+                tier: Some("A".to_owned()),
+                rosh: None,
+            },
+            allocation_role: "offender_manager".to_owned(),
+            strand: Some("catch_convict".to_owned()),
+            tier: Some("A".to_owned()),
+            next_appointment: n.is_multiple_of(2).then(|| NextAppointment {
+                id: Uuid::now_v7(),
+                appointment_type: "office_visit".to_owned(),
+                starts_at: at,
+            }),
+            last_contact: n.is_multiple_of(3).then_some(at),
+            due: vec![item("contact_standard")],
+            overdue: vec![item("home_visit"), item("enforcement")],
+        }
+    }
+
+    #[tokio::test]
+    async fn the_answer_is_the_json_serde_json_writes_and_fits_its_buffer() {
+        let caseload = Caseload {
+            staff_id: Uuid::now_v7(),
+            generated_at: Utc::now(),
+            items: (0..40).map(line).collect(),
+        };
+        let expected = serde_json::to_vec(&caseload).unwrap();
+        let answer = sized(caseload);
+        assert!(
+            answer.expected_len >= expected.len(),
+            "{} < {}",
+            answer.expected_len,
+            expected.len()
+        );
+        let body = axum::body::to_bytes(answer.into_response().into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(body, expected);
+    }
 }

@@ -2,6 +2,8 @@
 //! transaction as the read — one event listing every person shown (Data Protection Act 2018 s.62: list
 //! reads included).
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use uuid::Uuid;
@@ -37,7 +39,8 @@ pub async fn consult(
     let backend = db.get_database_backend();
     let select = read::select(backend, request.staff_id, request.strand.as_deref());
     if backend == DbBackend::Postgres && !request.overdue_only {
-        let audited = audit::select_recording_listing(select, "id", template, now);
+        let sql = audited_text(request.strand.is_some()).to_owned();
+        let audited = audit::with_listing_recorded(select, sql, template, now);
         let rows = db.query_all_raw(audited).await?;
         return entries_from_rows(db, &rows, rules, now).await;
     }
@@ -51,4 +54,49 @@ pub async fn consult(
     audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(entries)
+}
+
+/// The text of the worklist's read with its audit on PostgreSQL, without and with the strand filter:
+/// the same for every worklist, so made once (see [`read::select`]).
+fn audited_text(by_strand: bool) -> &'static str {
+    static TEXTS: LazyLock<[String; 2]> = LazyLock::new(|| {
+        [false, true].map(|by_strand| {
+            let strand = by_strand.then_some("");
+            let select = read::select(DbBackend::Postgres, Uuid::nil(), strand);
+            let parameters = read::parameters(Uuid::nil(), strand).len();
+            audit::recording_listing_sql(&select.sql, "id", parameters)
+        })
+    });
+    &TEXTS[usize::from(by_strand)]
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_kept_audited_text_is_the_one_made_around_the_read() {
+        let template = AuditEntry {
+            actor_id: Some(Uuid::now_v7()),
+            actor_role: Some("offender_manager".to_owned()),
+            action: "consult".to_owned(),
+            person_id: None,
+            entity: "caseload".to_owned(),
+            entity_id: None,
+            purpose: "offender_management".to_owned(),
+            request_id: None,
+            detail: None,
+            people: Vec::new(),
+        };
+        for strand in [None, Some("prevent_deter")] {
+            let select = read::select(DbBackend::Postgres, Uuid::now_v7(), strand);
+            let made = audit::select_recording_listing(select, "id", template.clone(), Utc::now());
+            assert_eq!(
+                audited_text(strand.is_some()),
+                made.sql,
+                "strand {strand:?}"
+            );
+        }
+    }
 }

@@ -2,9 +2,11 @@
 //! role, their summary columns and their stored facts, in a single statement. On PostgreSQL the API wraps
 //! it so that the same statement also writes the consultation audit (see `super::consult`).
 
+use std::sync::LazyLock;
+
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use sea_orm::sqlx::Row;
-use sea_orm::{DbBackend, DbErr, QueryResult, Statement};
+use sea_orm::{DbBackend, DbErr, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::facts::Part;
@@ -34,7 +36,43 @@ pub(crate) struct AllocatedPerson<'r> {
 /// columns only (the worklist shows no more; less to send, receive and decode). If the officer holds two
 /// roles for someone, the line is the latest allocation's (one line per person, and the person listed once
 /// in the worklist's audit event). The order is left to the caller, which sorts by what is due.
+///
+/// The text is [`build`]'s, made once per process ([`text`]): it is the same for every worklist, and
+/// building it each time took about 18 µs, 4 % of the server's CPU for a worklist.
 pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
+    let Some(sql) = text(backend, strand.is_some()) else {
+        return build(backend, staff_id, strand);
+    };
+    Statement::from_sql_and_values(backend, sql, parameters(staff_id, strand))
+}
+
+/// [`select`]'s text on `backend`, with or without the strand filter; `None` on an engine Vigil does
+/// not run on (the statement is then built each time).
+pub(crate) fn text(backend: DbBackend, by_strand: bool) -> Option<&'static str> {
+    /// Without and with the strand filter; any staff id and strand make the same text.
+    fn both(backend: DbBackend) -> [String; 2] {
+        [None, Some("")].map(|strand| build(backend, Uuid::nil(), strand).sql)
+    }
+    static POSTGRES: LazyLock<[String; 2]> = LazyLock::new(|| both(DbBackend::Postgres));
+    static SQLITE: LazyLock<[String; 2]> = LazyLock::new(|| both(DbBackend::Sqlite));
+    let texts = match backend {
+        DbBackend::Postgres => &POSTGRES,
+        DbBackend::Sqlite => &SQLITE,
+        _ => return None,
+    };
+    Some(&texts[usize::from(by_strand)])
+}
+
+/// [`select`]'s parameters in the order [`build`] writes them: the officer (the held allocation), the
+/// officer again (a later allocation), then the strand if filtered on. A test holds the two together.
+pub(crate) fn parameters(staff_id: Uuid, strand: Option<&str>) -> Vec<Value> {
+    let mut values = vec![staff_id.into(), staff_id.into()];
+    values.extend(strand.map(Value::from));
+    values
+}
+
+/// [`select`], built by sea-query.
+fn build(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
     let held = Alias::new("held");
     let later = Alias::new("later");
     let column = |table: &Alias, column: allocation::Column| Expr::col((table.clone(), column));
@@ -130,4 +168,23 @@ fn borrowed_bytes<'r>(row: &'r QueryResult, name: &str) -> Result<Option<&'r [u8
         )));
     };
     read.map_err(|e| DbErr::Type(format!("column {name}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kept_text_and_parameters_are_what_sea_query_builds() {
+        let staff_id = Uuid::now_v7();
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            for strand in [None, Some("catch_convict")] {
+                assert_eq!(
+                    select(backend, staff_id, strand),
+                    build(backend, staff_id, strand),
+                    "{backend:?}, strand {strand:?}"
+                );
+            }
+        }
+    }
 }

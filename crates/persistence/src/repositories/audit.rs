@@ -162,26 +162,20 @@ pub(crate) fn select_recording_listing(
     template: AuditEntry,
     now: DateTime<Utc>,
 ) -> Statement {
-    let select_sql = select.sql;
-    let mut values = select
-        .values
-        .map(|Values(values)| values)
-        .unwrap_or_default();
-    let first = values.len();
-    values.extend([
-        Value::from(Uuid::now_v7()),
-        now.into(),
-        template.actor_id.into(),
-        template.actor_role.into(),
-        template.action.into(),
-        template.entity.into(),
-        template.entity_id.into(),
-        template.purpose.into(),
-        template.request_id.into(),
-        template.detail.into(),
-    ]);
-    let p = |k: usize| format!("${}", first + k);
-    let sql = format!(
+    let parameters = select.values.as_ref().map_or(0, |values| values.0.len());
+    let sql = recording_listing_sql(&select.sql, person_column, parameters);
+    with_listing_recorded(select, sql, template, now)
+}
+
+/// The text of [`select_recording_listing`] around `select_sql`, which has `select_parameters`
+/// parameters. For a read sent often, the caller can make it once and give it to [`with_listing_recorded`].
+pub(crate) fn recording_listing_sql(
+    select_sql: &str,
+    person_column: &str,
+    select_parameters: usize,
+) -> String {
+    let p = |k: usize| format!("${}", select_parameters + k);
+    format!(
         "WITH shown AS ({select_sql}), recorded AS (INSERT INTO audit_events \
          (id, occurred_at, actor_id, actor_role, action, person_id, entity, entity_id, purpose, \
          request_id, detail, people) \
@@ -201,6 +195,32 @@ pub(crate) fn select_recording_listing(
         purpose = p(8),
         request = p(9),
         detail = p(10),
-    );
+    )
+}
+
+/// [`select_recording_listing`] with its text, `sql`, already made by [`recording_listing_sql`] for
+/// `select`'s text: `select`'s parameters, then the event's.
+pub(crate) fn with_listing_recorded(
+    select: Statement,
+    sql: String,
+    template: AuditEntry,
+    now: DateTime<Utc>,
+) -> Statement {
+    let mut values = select
+        .values
+        .map(|Values(values)| values)
+        .unwrap_or_default();
+    values.extend([
+        Value::from(Uuid::now_v7()),
+        now.into(),
+        template.actor_id.into(),
+        template.actor_role.into(),
+        template.action.into(),
+        template.entity.into(),
+        template.entity_id.into(),
+        template.purpose.into(),
+        template.request_id.into(),
+        template.detail.into(),
+    ]);
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
