@@ -37,13 +37,15 @@ pub async fn consult(
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
     let backend = db.get_database_backend();
-    let select = read::select(backend, request.staff_id, request.strand.as_deref());
+    let strand = request.strand.as_deref();
     if backend == DbBackend::Postgres && !request.overdue_only {
-        let sql = audited_text(request.strand.is_some()).to_owned();
-        let audited = audit::with_listing_recorded(select, sql, template, now);
+        let sql = audited_text(strand.is_some()).to_owned();
+        let parameters = read::parameters(request.staff_id, strand);
+        let audited = audit::with_listing_recorded(parameters, sql, template, now);
         let rows = db.query_all_raw(audited).await?;
         return entries_from_rows(db, &rows, rules, now).await;
     }
+    let select = read::select(backend, request.staff_id, strand);
     let txn = begin_write(db).await?;
     let rows = txn.query_all_raw(select).await?;
     let mut entries = entries_from_rows(&txn, &rows, rules, now).await?;
@@ -61,10 +63,8 @@ pub async fn consult(
 fn audited_text(by_strand: bool) -> &'static str {
     static TEXTS: LazyLock<[String; 2]> = LazyLock::new(|| {
         [false, true].map(|by_strand| {
-            let strand = by_strand.then_some("");
-            let select = read::select(DbBackend::Postgres, Uuid::nil(), strand);
-            let parameters = read::parameters(Uuid::nil(), strand).len();
-            audit::recording_listing_sql(&select.sql, "id", parameters)
+            let select = read::select(DbBackend::Postgres, Uuid::nil(), by_strand.then_some(""));
+            audit::recording_listing_sql(&select, "id")
         })
     });
     &TEXTS[usize::from(by_strand)]

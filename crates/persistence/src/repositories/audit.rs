@@ -162,18 +162,19 @@ pub(crate) fn select_recording_listing(
     template: AuditEntry,
     now: DateTime<Utc>,
 ) -> Statement {
-    let parameters = select.values.as_ref().map_or(0, |values| values.0.len());
-    let sql = recording_listing_sql(&select.sql, person_column, parameters);
-    with_listing_recorded(select, sql, template, now)
+    let sql = recording_listing_sql(&select, person_column);
+    let parameters = select
+        .values
+        .map(|Values(values)| values)
+        .unwrap_or_default();
+    with_listing_recorded(parameters, sql, template, now)
 }
 
-/// The text of [`select_recording_listing`] around `select_sql`, which has `select_parameters`
-/// parameters. For a read sent often, the caller can make it once and give it to [`with_listing_recorded`].
-pub(crate) fn recording_listing_sql(
-    select_sql: &str,
-    person_column: &str,
-    select_parameters: usize,
-) -> String {
+/// The text of [`select_recording_listing`] around `select`. For a read sent often, the caller can make
+/// it once and give it to [`with_listing_recorded`] with each request's parameters.
+pub(crate) fn recording_listing_sql(select: &Statement, person_column: &str) -> String {
+    let select_sql = &select.sql;
+    let select_parameters = select.values.as_ref().map_or(0, |values| values.0.len());
     let p = |k: usize| format!("${}", select_parameters + k);
     format!(
         "WITH shown AS ({select_sql}), recorded AS (INSERT INTO audit_events \
@@ -198,18 +199,15 @@ pub(crate) fn recording_listing_sql(
     )
 }
 
-/// [`select_recording_listing`] with its text, `sql`, already made by [`recording_listing_sql`] for
-/// `select`'s text: `select`'s parameters, then the event's.
+/// [`select_recording_listing`] with its text, `sql`, already made by [`recording_listing_sql`]: the
+/// read's `parameters`, then the event's.
 pub(crate) fn with_listing_recorded(
-    select: Statement,
+    parameters: Vec<Value>,
     sql: String,
     template: AuditEntry,
     now: DateTime<Utc>,
 ) -> Statement {
-    let mut values = select
-        .values
-        .map(|Values(values)| values)
-        .unwrap_or_default();
+    let mut values = parameters;
     values.extend([
         Value::from(Uuid::now_v7()),
         now.into(),
