@@ -20,6 +20,7 @@ mod m20261122_000010_caseload_facts_integer_times;
 mod m20261122_000011_audit_event_people;
 mod m20261122_000012_contacts_one_correction;
 mod m20261123_000013_caseload_facts_binary;
+mod m20261123_000014_allocations_held_index;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_audit_event_people::Migration),
             Box::new(m20261122_000012_contacts_one_correction::Migration),
             Box::new(m20261123_000013_caseload_facts_binary::Migration),
+            Box::new(m20261123_000014_allocations_held_index::Migration),
         ]
     }
 }

@@ -108,6 +108,8 @@ async fn migrations_go_up_down_and_up_again() {
 
     // A contact is corrected at most once.
     assert_eq!(index_count(&test_db, "ux_contacts_supersedes_id").await, 1);
+    // The worklist's allocation reads have their own index.
+    assert_eq!(index_count(&test_db, "ix_allocations_held").await, 1);
 
     // Back down to just before the migration that creates the audit log (later ones add indexes, name
     // keys and the caseload facts).
