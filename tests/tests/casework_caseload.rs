@@ -295,7 +295,7 @@ mod casework {
     }
 
     /// Adopts a tier-A catch & convict member allocated to `om`; returns the person.
-    async fn adopted_member(
+    pub(super) async fn adopted_member(
         app: &TestApp,
         coordinator: &TestUser,
         om: &TestUser,
@@ -546,5 +546,75 @@ mod casework {
             without_time(caseload(&app, &om, "/api/v1/caseload").await),
             again
         );
+    }
+}
+
+/// The partnership's own rules (`[[contact_standards]]`, `[enforcement]` in config) are the ones applied.
+mod configured_rules {
+    use super::casework::adopted_member;
+    use super::*;
+    use vigil_domain::{ContactStandard, EnforcementPolicy, Period, StandardKind, Strand, Tier};
+
+    #[tokio::test]
+    async fn the_worklist_and_enforcement_follow_the_partnerships_own_rules() {
+        // Thursday 22 October 2026, as in the shipped-rules test above, to compare.
+        let own_standard = ContactStandard {
+            code: "local.catch_convict.A.weekly_home".to_owned(),
+            version: 2,
+            strand: Strand::CatchConvict,
+            tier: Tier::A,
+            kind: StandardKind::HomeVisit,
+            count: 1,
+            every: Period::Days(7),
+            first_within: Some(Period::WorkingDays(1)),
+        };
+        let rules = vigil_api::CaseworkRules {
+            contact_standards: vec![own_standard],
+            enforcement: EnforcementPolicy {
+                warning_within_working_days: 2,
+                ..EnforcementPolicy::default()
+            },
+            ..vigil_api::CaseworkRules::defaults()
+        };
+        let app = vigil_e2e::spawn_app_adjusted(
+            at("2026-10-22T10:00:00Z"),
+            vigil_api::HttpSettings::default(),
+            |state| state.with_rules(rules),
+        )
+        .await;
+        let coordinator = app.user("coordinator", None).await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = adopted_member(&app, &coordinator, &om, &police, "Reid").await;
+
+        // One item only, the configured one: a home visit within 1 working day (end of Friday 23, BST).
+        let list = caseload(&app, &om, "/api/v1/caseload").await;
+        let item = &list["items"][0];
+        assert_eq!(
+            work(&item["due"]),
+            [(
+                "contact_standard".to_owned(),
+                at("2026-10-23T22:59:59Z"),
+                Value::Null
+            )]
+        );
+        let description = item["due"][0]["description"].as_str().unwrap();
+        assert!(
+            description.contains("local.catch_convict.A.weekly_home"),
+            "{description}"
+        );
+
+        // A missed office visit: the warning is due in 2 working days (Monday 26, GMT), not 5.
+        let recorded = app
+            .book(
+                &om,
+                person,
+                json!({"type": "office_visit", "starts_at": "2026-10-22T08:00:00Z",
+                       "duration_minutes": 30, "outcome": "unacceptable_absence"}),
+            )
+            .await;
+        let step = &recorded["recorded"]["enforcement"];
+        assert_eq!(step["action"], "warning", "{recorded}");
+        assert_eq!(instant(&step["due_by"]), at("2026-10-26T23:59:59Z"));
     }
 }

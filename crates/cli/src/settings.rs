@@ -23,7 +23,7 @@ const SECRET_KEYS: [&str; 5] = [
 ];
 
 /// The defaults, compiled in so that the binary runs even where `config/` is absent.
-const DEFAULTS: &str = include_str!("../../../config/default.toml");
+pub(crate) const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -41,6 +41,13 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub log: LogSettings,
     pub calendar: CalendarSettings,
+    /// The enforcement rule's lengths (`[enforcement]`); the shipped values when absent.
+    #[serde(default)]
+    pub enforcement: vigil_domain::EnforcementPolicy,
+    /// The partnership's contact standards (`[[contact_standards]]`). Absent: the shipped table (README).
+    /// Present: the whole list, replacing the shipped one.
+    #[serde(default)]
+    pub contact_standards: Option<Vec<vigil_domain::ContactStandard>>,
 }
 
 fn default_env() -> String {
@@ -180,6 +187,8 @@ impl Settings {
         self.bind_address()?;
         self.time_zone()?;
         self.reminder_policy()?;
+        self.enforcement_policy()?;
+        self.contact_standards()?;
         if !matches!(self.env.as_str(), "development" | "test" | "production") {
             return Err(SettingsError::new(
                 "env",
@@ -232,6 +241,30 @@ impl Settings {
             ..vigil_domain::ReminderPolicy::default()
         }
         .with_quiet_hours(quiet))
+    }
+
+    /// The enforcement rule from `[enforcement]`, checked.
+    pub fn enforcement_policy(&self) -> Result<vigil_domain::EnforcementPolicy, SettingsError> {
+        self.enforcement.check().map_err(|(field, message)| {
+            SettingsError::new(&format!("enforcement.{field}"), message)
+        })?;
+        Ok(self.enforcement)
+    }
+
+    /// The contact standards: the configured list, checked, or the shipped table when none is configured.
+    pub fn contact_standards(&self) -> Result<Vec<vigil_domain::ContactStandard>, SettingsError> {
+        match &self.contact_standards {
+            None => Ok(vigil_domain::default_contact_standards()),
+            Some(standards) if standards.is_empty() => Err(SettingsError::new(
+                "contact_standards",
+                "lists no standard; leave it out for the shipped table",
+            )),
+            Some(standards) => {
+                vigil_domain::check_contact_standards(standards)
+                    .map_err(|(key, message)| SettingsError::new(&key, message))?;
+                Ok(standards.clone())
+            }
+        }
     }
 
     pub fn is_production(&self) -> bool {
@@ -387,5 +420,75 @@ mod tests {
         .unwrap();
         let secret = settings.jwt_secret().unwrap().unwrap();
         assert_eq!(secret.expose_secret(), "0123456789abcdef0123456789abcdef");
+    }
+
+    #[test]
+    fn casework_rules_come_from_config_and_bad_ones_name_their_key() {
+        let settings = Settings::from_figment(defaults()).unwrap();
+        assert_eq!(
+            settings.contact_standards().unwrap(),
+            vigil_domain::default_contact_standards()
+        );
+        assert_eq!(
+            settings.enforcement_policy().unwrap(),
+            vigil_domain::EnforcementPolicy::default()
+        );
+
+        let own = r#"
+            [enforcement]
+            breach_within_working_days = 7
+
+            [[contact_standards]]
+            code = "catch_convict.A.face_to_face"
+            version = 2
+            strand = "catch_convict"
+            tier = "A"
+            kind = "face_to_face"
+            count = 2
+            every = { unit = "days", length = 7 }
+        "#;
+        let settings = Settings::from_figment(defaults().merge(Toml::string(own))).unwrap();
+        let standards = settings.contact_standards().unwrap();
+        assert_eq!(standards.len(), 1, "the list replaces the shipped one");
+        assert_eq!((standards[0].count, standards[0].version), (2, 2));
+        assert_eq!(standards[0].first_within, None);
+        let policy = settings.enforcement_policy().unwrap();
+        assert_eq!(policy.breach_within_working_days, 7);
+        assert_eq!(
+            policy.warning_within_working_days, 5,
+            "unset keys keep the default"
+        );
+        let from_environment = Settings::from_figment(merge_environment(
+            defaults(),
+            [(
+                "VIGIL_ENFORCEMENT__WINDOW_MONTHS".to_owned(),
+                "6".to_owned(),
+            )],
+        ))
+        .unwrap();
+        assert_eq!(
+            from_environment.enforcement_policy().unwrap().window_months,
+            6
+        );
+
+        let twice = format!(
+            "{own}\n{}",
+            own.replace(
+                "[enforcement]\n            breach_within_working_days = 7",
+                ""
+            )
+        );
+        let error = Settings::from_figment(defaults().merge(Toml::string(&twice))).unwrap_err();
+        assert_eq!(error.key, "contact_standards[1].code");
+        let error = Settings::from_figment(
+            defaults().merge(Serialized::default("enforcement.window_months", 0)),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "enforcement.window_months");
+        let error = Settings::from_figment(
+            defaults().merge(Toml::string("[[contact_standards]]\ncode = \"x\"\n")),
+        )
+        .unwrap_err();
+        assert!(error.key.starts_with("contact_standards"), "{error}");
     }
 }

@@ -63,7 +63,8 @@ pub fn app_state(
     };
     let rules = CaseworkRules {
         reminders: settings.reminder_policy()?,
-        ..CaseworkRules::defaults()
+        contact_standards: settings.contact_standards()?,
+        enforcement: settings.enforcement_policy()?,
     };
     Ok(AppState::new(
         db,
@@ -80,4 +81,56 @@ pub fn app_state(
 /// The real clock.
 pub fn system_clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use figment::Figment;
+    use figment::providers::{Format, Serialized, Toml};
+
+    use super::*;
+    use crate::settings::DEFAULTS;
+
+    #[tokio::test]
+    async fn the_casework_rules_in_config_are_the_ones_the_api_uses() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/vigil.db?mode=rwc", folder.path().display());
+        let own = r#"
+            [enforcement]
+            warning_within_working_days = 2
+
+            [[contact_standards]]
+            code = "local.catch_convict.A"
+            version = 3
+            strand = "catch_convict"
+            tier = "A"
+            kind = "home_visit"
+            count = 2
+            every = { unit = "calendar_months", length = 1 }
+        "#;
+        let settings = Settings::from_figment(
+            Figment::new()
+                .merge(Toml::string(DEFAULTS))
+                .merge(Toml::string(own))
+                .merge(Serialized::default("database.url", url)),
+        )
+        .unwrap();
+        let state = app_state(
+            &settings,
+            open_database(&settings).await.unwrap(),
+            system_clock(),
+        )
+        .unwrap();
+        let codes: Vec<&str> = state
+            .rules
+            .contact_standards
+            .iter()
+            .map(|standard| standard.code.as_str())
+            .collect();
+        assert_eq!(codes, ["local.catch_convict.A"]);
+        assert_eq!(state.rules.enforcement.warning_within_working_days, 2);
+        assert_eq!(state.rules.enforcement.breach_within_working_days, 10);
+    }
 }

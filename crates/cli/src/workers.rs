@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use vigil_domain::{Clock, WorkingCalendar, default_contact_standards, default_visit_cadences};
+use vigil_domain::{Clock, WorkingCalendar, default_visit_cadences};
 use vigil_persistence::Database;
 use vigil_scheduler::{Worker, WorkerParts, vigil_worker};
 
@@ -29,7 +29,7 @@ pub fn build(settings: &Settings, db: &Database, clock: Arc<dyn Clock>) -> anyho
         time_zone: settings.time_zone()?,
         calendar: WorkingCalendar::new(settings.calendar.bank_holidays.iter().copied()),
         reminders: settings.reminder_policy()?,
-        contact_standards: default_contact_standards(),
+        contact_standards: settings.contact_standards()?,
         visit_cadences: default_visit_cadences(),
     };
     Ok(vigil_worker(

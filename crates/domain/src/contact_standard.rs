@@ -196,6 +196,46 @@ pub fn default_contact_standards() -> Vec<ContactStandard> {
         .collect()
 }
 
+/// Checks a partnership's own list of standards before it is used: each a code of its own (within the list),
+/// a count and period lengths of at least 1. The error names the entry (`contact_standards[2].count`) and
+/// says what is wrong, for the operator who wrote it.
+pub fn check_contact_standards(standards: &[ContactStandard]) -> Result<(), (String, String)> {
+    let field = |index: usize, name: &str| format!("contact_standards[{index}].{name}");
+    for (index, standard) in standards.iter().enumerate() {
+        if standard.code.trim().is_empty() {
+            return Err((field(index, "code"), "must not be empty".to_owned()));
+        }
+        if standards[..index]
+            .iter()
+            .any(|earlier| earlier.code == standard.code)
+        {
+            return Err((
+                field(index, "code"),
+                format!(
+                    "{} is used twice; each standard needs a code of its own",
+                    standard.code
+                ),
+            ));
+        }
+        if standard.count == 0 {
+            return Err((field(index, "count"), "must be at least 1".to_owned()));
+        }
+        if standard.every.length() == 0 {
+            return Err((field(index, "every"), "must be at least 1 long".to_owned()));
+        }
+        if standard
+            .first_within
+            .is_some_and(|first| first.length() == 0)
+        {
+            return Err((
+                field(index, "first_within"),
+                "must be at least 1 long".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -246,5 +286,29 @@ mod tests {
         assert_eq!(json["first_within"]["length"], 2);
         let back: ContactStandard = serde_json::from_value(json).unwrap();
         assert_eq!(&back, s);
+    }
+
+    #[test]
+    fn a_list_of_standards_is_checked_entry_by_entry() {
+        let defaults = default_contact_standards();
+        assert_eq!(check_contact_standards(&defaults), Ok(()));
+        let field_of =
+            |standards: &[ContactStandard]| check_contact_standards(standards).unwrap_err().0;
+
+        let mut twice = defaults.clone();
+        twice[3].code = twice[1].code.clone();
+        assert_eq!(field_of(&twice), "contact_standards[3].code");
+        let mut none = defaults.clone();
+        none[2].count = 0;
+        assert_eq!(field_of(&none), "contact_standards[2].count");
+        let mut never = defaults.clone();
+        never[0].every = Period::Days(0);
+        assert_eq!(field_of(&never), "contact_standards[0].every");
+        let mut at_once = defaults.clone();
+        at_once[4].first_within = Some(Period::WorkingDays(0));
+        assert_eq!(field_of(&at_once), "contact_standards[4].first_within");
+        let mut blank = defaults;
+        blank[5].code = " ".to_owned();
+        assert_eq!(field_of(&blank), "contact_standards[5].code");
     }
 }

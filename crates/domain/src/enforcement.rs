@@ -32,6 +32,29 @@ impl Default for EnforcementPolicy {
     }
 }
 
+impl EnforcementPolicy {
+    /// Checks a partnership's own policy before it is used: every length at least 1 (a deadline of no
+    /// working days, or a window of no months, is a typing mistake, not a rule). The error names the field.
+    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        for (field, value) in [
+            (
+                "warning_within_working_days",
+                self.warning_within_working_days,
+            ),
+            (
+                "breach_within_working_days",
+                self.breach_within_working_days,
+            ),
+            ("window_months", self.window_months),
+        ] {
+            if value == 0 {
+                return Err((field, "must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The step to take and its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnforcementDecision {
@@ -154,5 +177,23 @@ mod tests {
         let p: EnforcementPolicy = serde_json::from_str(r#"{"window_months": 6}"#).unwrap();
         assert_eq!(p.window_months, 6);
         assert_eq!(p.breach_within_working_days, 10);
+    }
+
+    #[test]
+    fn a_policy_with_a_zero_length_is_refused_by_name() {
+        assert_eq!(EnforcementPolicy::default().check(), Ok(()));
+        let policy = EnforcementPolicy {
+            breach_within_working_days: 0,
+            ..EnforcementPolicy::default()
+        };
+        assert_eq!(
+            policy.check(),
+            Err(("breach_within_working_days", "must be at least 1"))
+        );
+        let policy = EnforcementPolicy {
+            window_months: 0,
+            ..EnforcementPolicy::default()
+        };
+        assert_eq!(policy.check().unwrap_err().0, "window_months");
     }
 }
