@@ -447,4 +447,285 @@ mod casework {
             .collect();
         assert_eq!(statuses, ["cancelled", "completed"]);
     }
+
+    /// `(action, status, contact_id)` of each step, in the order made.
+    fn steps_by_contact(steps: &[Value]) -> Vec<(String, String, Value)> {
+        steps
+            .iter()
+            .map(|step| {
+                (
+                    step["action"].as_str().unwrap().to_owned(),
+                    step["status"].as_str().unwrap().to_owned(),
+                    step["contact_id"].clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn owned(action: &str, status: &str, contact: &Value) -> (String, String, Value) {
+        (action.to_owned(), status.to_owned(), contact.clone())
+    }
+
+    /// Corrects `contact` of `person` (an office visit) to `outcome`, as `user`; answers the 201 body.
+    async fn correct(
+        app: &TestApp,
+        user: &TestUser,
+        person: Uuid,
+        contact: &Value,
+        outcome: &str,
+        reason: Option<&str>,
+    ) -> Value {
+        let mut body = json!({"type": "face_to_face_office", "occurred_at": contact["occurred_at"],
+                              "status": "attempted", "outcome": outcome, "notes": "corrected",
+                              "supersedes_id": contact["id"]});
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        let (status, corrected) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{person}/contacts"),
+                user,
+                body,
+            )
+            .await;
+        assert_eq!(status, 201, "{corrected}");
+        corrected
+    }
+
+    #[tokio::test]
+    async fn an_absence_recorded_late_before_a_warned_one_makes_that_one_a_breach() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let later = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-20T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        assert_eq!(later["enforcement"]["action"], "warning");
+
+        // Recorded afterwards, but ten days earlier: it is the first, and the 20th the second.
+        let earlier = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-10T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        assert_eq!(earlier["enforcement"]["action"], "warning", "{earlier}");
+        // Tuesday 10 November + 5 working days = Tuesday 17 November.
+        assert_eq!(
+            instant(&earlier["enforcement"]["due_by"]),
+            at("2026-11-17T23:59:59Z")
+        );
+
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [
+                owned("warning", "cancelled", &later["contact"]["id"]),
+                owned("warning", "pending", &earlier["contact"]["id"]),
+                owned("breach", "pending", &later["contact"]["id"]),
+            ]
+        );
+        // The breach runs from the 20th: Friday 20 November + 10 working days = Friday 4 December.
+        assert_eq!(instant(&steps[2]["due_by"]), at("2026-12-04T23:59:59Z"));
+        assert_eq!(steps[0]["completed_by"], json!(om.id));
+    }
+
+    #[tokio::test]
+    async fn a_warning_already_sent_stands_when_an_earlier_absence_makes_a_breach_due() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let later = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-20T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let path = format!(
+            "/api/v1/enforcement/{}/complete",
+            later["enforcement"]["id"].as_str().unwrap()
+        );
+        let (status, _) = app.send_json(Method::POST, &path, &om, json!({})).await;
+        assert_eq!(status, 200);
+
+        let earlier = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-10T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [
+                owned("warning", "completed", &later["contact"]["id"]),
+                owned("warning", "pending", &earlier["contact"]["id"]),
+                owned("breach", "pending", &later["contact"]["id"]),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_correction_that_keeps_the_absence_keeps_its_step() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let first = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-16T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let warning = first["enforcement"].clone();
+        let path = format!(
+            "/api/v1/enforcement/{}/complete",
+            warning["id"].as_str().unwrap()
+        );
+        let (status, _) = app.send_json(Method::POST, &path, &om, json!({})).await;
+        assert_eq!(status, 200);
+
+        // Only the notes change: the warning already sent is this absence's, not a new one to send.
+        let corrected = correct(
+            &app,
+            &om,
+            person,
+            &first["contact"],
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        assert_eq!(corrected["enforcement"]["id"], warning["id"], "{corrected}");
+        assert_eq!(corrected["enforcement"]["status"], "completed");
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [owned("warning", "completed", &corrected["contact"]["id"])]
+        );
+
+        // And a pending step goes with its absence too, still pending, its deadline unchanged.
+        let second = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-20T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let breach = second["enforcement"].clone();
+        assert_eq!(breach["action"], "breach");
+        let corrected = correct(
+            &app,
+            &om,
+            person,
+            &second["contact"],
+            "failed_to_attend",
+            None,
+        )
+        .await;
+        assert_eq!(corrected["enforcement"]["id"], breach["id"]);
+        assert_eq!(corrected["enforcement"]["due_by"], breach["due_by"]);
+        assert_eq!(enforcement_of(&app, &om, person).await.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn correcting_the_first_absence_away_makes_the_second_a_warning() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let first = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-02T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let second = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-16T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        assert_eq!(second["enforcement"]["action"], "breach");
+
+        let corrected = correct(
+            &app,
+            &om,
+            person,
+            &first["contact"],
+            "acceptable_absence",
+            Some("medical"),
+        )
+        .await;
+        assert_eq!(corrected["enforcement"], Value::Null);
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [
+                owned("warning", "cancelled", &first["contact"]["id"]),
+                owned("breach", "cancelled", &second["contact"]["id"]),
+                owned("warning", "pending", &second["contact"]["id"]),
+            ]
+        );
+        // Monday 16 November + 5 working days = Monday 23 November.
+        assert_eq!(instant(&steps[2]["due_by"]), at("2026-11-23T23:59:59Z"));
+    }
+
+    #[tokio::test]
+    async fn two_absences_recorded_at_once_are_a_warning_and_a_breach() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        // Logged as contacts (a booking would lock the person anyway, for its clash check).
+        let path = format!("/api/v1/people/{person}/contacts");
+        let log = |occurred_at: &'static str| {
+            app.send_json(
+                Method::POST,
+                &path,
+                &om,
+                json!({"type": "face_to_face_office", "occurred_at": occurred_at,
+                       "status": "attempted", "outcome": "unacceptable_absence"}),
+            )
+        };
+        let ((early_status, early), (late_status, late)) =
+            tokio::join!(log("2026-11-10T10:00:00Z"), log("2026-11-20T10:00:00Z"));
+        assert_eq!((early_status, late_status), (201, 201), "{early} {late}");
+        let steps = enforcement_of(&app, &om, person).await;
+        let standing: Vec<(String, String, Value)> = steps_by_contact(&steps)
+            .into_iter()
+            .filter(|(_, status, _)| status != "cancelled")
+            .collect();
+        // Whichever was decided first, the second saw it: one warning, for the 10th, and one breach.
+        for wanted in [
+            owned("warning", "pending", &early["contact"]["id"]),
+            owned("breach", "pending", &late["contact"]["id"]),
+        ] {
+            assert!(standing.contains(&wanted), "{wanted:?} in {steps:?}");
+        }
+        assert_eq!(standing.len(), 2, "{steps:?}");
+    }
 }

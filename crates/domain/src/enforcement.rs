@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingCalendar;
 use crate::casework::EnforcementAction;
+use crate::enum_macro::domain_enum;
 use crate::time::{end_of_local_day, local_date};
 
 /// The tunable parts of the enforcement rule.
@@ -98,6 +99,133 @@ impl EnforcementPolicy {
             action,
             due_by: end_of_local_day(calendar.add_working_days(absence_day, days), tz),
         }
+    }
+}
+
+domain_enum! {
+    /// Where an enforcement step stands.
+    pub enum StepState("enforcement step status") {
+        /// To be done by its deadline.
+        Pending = "pending",
+        /// Done, by whom and when recorded.
+        Completed = "completed",
+        /// Withdrawn: by an officer, or because the absence it was for no longer calls for it.
+        Cancelled = "cancelled",
+    }
+}
+
+/// A counting absence as the rule sees it: the contact that records it now (after any corrections; a
+/// step made for an earlier version of the record has been carried over to it) and when it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountingAbsence<C> {
+    pub contact: C,
+    pub at: DateTime<Utc>,
+}
+
+/// An enforcement step on record: which, for which contact, what, where it stands and its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepOnRecord<S, C> {
+    pub id: S,
+    pub contact: Option<C>,
+    pub action: EnforcementAction,
+    pub state: StepState,
+    pub due_by: DateTime<Utc>,
+}
+
+/// What [`EnforcementPolicy::reconcile`] asks to be done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepChange<S, C> {
+    /// Withdraw this pending step: its absence no longer counts, or now calls for another step.
+    Cancel(S),
+    /// Make this step for the absence recorded by `contact`.
+    Create {
+        contact: C,
+        decision: EnforcementDecision,
+    },
+}
+
+impl EnforcementPolicy {
+    /// The changes that give every counting absence from `from` on the step the rule asks for, given all
+    /// of a person's counting absences now and all of their steps. Needed because absences are not
+    /// always recorded in the order they happened, and are corrected: an absence recorded late before
+    /// one that had a warning makes that one the second (a breach); correcting the first away makes the
+    /// second a first again (a warning).
+    ///
+    /// - An absence with no step gets the step [`Self::decide`] gives it.
+    /// - A pending step that is no longer the right one (action or deadline) is cancelled and the right
+    ///   one made; a pending step that is right is kept.
+    /// - What was done stands: a completed step is not undone, and a step an officer cancelled is not
+    ///   made again. The one exception is escalation: an absence whose completed step was a warning and
+    ///   that now calls for a breach gets the breach, since a second absence within the window must
+    ///   lead to breach action whatever was done for it before.
+    /// - A pending step for a contact that no longer records a counting absence (corrected to one that
+    ///   does not count) is cancelled, whenever it happened.
+    ///
+    /// Absences before `from` are left as they are: nothing earlier than the absences written changes.
+    pub fn reconcile<S: Copy + Eq, C: Copy + Eq>(
+        &self,
+        absences: &[CountingAbsence<C>],
+        steps: &[StepOnRecord<S, C>],
+        from: DateTime<Utc>,
+        tz: Tz,
+        calendar: &WorkingCalendar,
+    ) -> Vec<StepChange<S, C>> {
+        let mut changes = Vec::new();
+        for step in steps {
+            let still_counts = step
+                .contact
+                .is_some_and(|contact| absences.iter().any(|absence| absence.contact == contact));
+            if step.state == StepState::Pending && step.contact.is_some() && !still_counts {
+                changes.push(StepChange::Cancel(step.id));
+            }
+        }
+        let times: Vec<DateTime<Utc>> = absences.iter().map(|absence| absence.at).collect();
+        for absence in absences.iter().filter(|absence| absence.at >= from) {
+            // `decide` looks only at those strictly before the absence.
+            let decision = self.decide(&times, absence.at, tz, calendar);
+            let its_steps: Vec<StepOnRecord<S, C>> = steps
+                .iter()
+                .filter(|step| step.contact == Some(absence.contact))
+                .copied()
+                .collect();
+            let pending: Vec<StepOnRecord<S, C>> = its_steps
+                .iter()
+                .filter(|step| step.state == StepState::Pending)
+                .copied()
+                .collect();
+            let kept = pending
+                .iter()
+                .find(|step| step.action == decision.action && step.due_by == decision.due_by)
+                .map(|step| step.id);
+            changes.extend(
+                pending
+                    .iter()
+                    .filter(|step| Some(step.id) != kept)
+                    .map(|step| StepChange::Cancel(step.id)),
+            );
+            let completed = |action: EnforcementAction| {
+                its_steps
+                    .iter()
+                    .any(|step| step.state == StepState::Completed && step.action == action)
+            };
+            let create = if kept.is_some() {
+                false
+            } else if !pending.is_empty() || its_steps.is_empty() {
+                true
+            } else {
+                // Nothing pending: only escalation from a warning done to a breach is made.
+                decision.action == EnforcementAction::Breach
+                    && completed(EnforcementAction::Warning)
+                    && !completed(EnforcementAction::Breach)
+            };
+            if create {
+                changes.push(StepChange::Create {
+                    contact: absence.contact,
+                    decision,
+                });
+            }
+        }
+        changes
     }
 }
 
@@ -195,5 +323,171 @@ mod tests {
             ..EnforcementPolicy::default()
         };
         assert_eq!(policy.check().unwrap_err().0, "window_months");
+    }
+
+    mod reconcile {
+        use super::*;
+
+        type Change = StepChange<u32, u32>;
+
+        fn absence(contact: u32, at: &str) -> CountingAbsence<u32> {
+            CountingAbsence {
+                contact,
+                at: utc(at),
+            }
+        }
+
+        /// A step as `decide` would have made it for the absence at `at` with `action`.
+        fn step(
+            id: u32,
+            contact: u32,
+            action: EnforcementAction,
+            state: StepState,
+            at: &str,
+        ) -> StepOnRecord<u32, u32> {
+            let policy = EnforcementPolicy::default();
+            let days = match action {
+                EnforcementAction::Warning => policy.warning_within_working_days,
+                EnforcementAction::Breach => policy.breach_within_working_days,
+            };
+            let calendar = WorkingCalendar::england_and_wales();
+            let day = local_date(utc(at), DEFAULT_TZ);
+            StepOnRecord {
+                id,
+                contact: Some(contact),
+                action,
+                state,
+                due_by: end_of_local_day(calendar.add_working_days(day, days), DEFAULT_TZ),
+            }
+        }
+
+        fn reconcile(
+            absences: &[CountingAbsence<u32>],
+            steps: &[StepOnRecord<u32, u32>],
+            from: &str,
+        ) -> Vec<Change> {
+            EnforcementPolicy::default().reconcile(
+                absences,
+                steps,
+                utc(from),
+                DEFAULT_TZ,
+                &WorkingCalendar::england_and_wales(),
+            )
+        }
+
+        fn created(changes: &[Change]) -> Vec<(u32, EnforcementAction)> {
+            changes
+                .iter()
+                .filter_map(|change| match change {
+                    StepChange::Create { contact, decision } => Some((*contact, decision.action)),
+                    StepChange::Cancel(_) => None,
+                })
+                .collect()
+        }
+
+        fn cancelled(changes: &[Change]) -> Vec<u32> {
+            changes
+                .iter()
+                .filter_map(|change| match change {
+                    StepChange::Cancel(id) => Some(*id),
+                    StepChange::Create { .. } => None,
+                })
+                .collect()
+        }
+
+        use EnforcementAction::{Breach, Warning};
+        use StepState::{Cancelled, Completed, Pending};
+
+        const NOV_10: &str = "2026-11-10T10:00:00Z";
+        const NOV_20: &str = "2026-11-20T10:00:00Z";
+
+        #[test]
+        fn a_first_absence_gets_a_warning_and_a_right_step_is_left_alone() {
+            let changes = reconcile(&[absence(1, NOV_10)], &[], NOV_10);
+            assert_eq!(created(&changes), [(1, Warning)]);
+            let changes = reconcile(
+                &[absence(1, NOV_10), absence(2, NOV_20)],
+                &[
+                    step(10, 1, Warning, Pending, NOV_10),
+                    step(20, 2, Breach, Pending, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert!(changes.is_empty(), "{changes:?}");
+        }
+
+        #[test]
+        fn an_absence_recorded_late_before_a_warned_one_makes_that_one_a_breach() {
+            // Contact 1 (20 Nov) has its pending warning; contact 2 (10 Nov) is recorded afterwards.
+            let changes = reconcile(
+                &[absence(2, NOV_10), absence(1, NOV_20)],
+                &[step(10, 1, Warning, Pending, NOV_20)],
+                NOV_10,
+            );
+            assert_eq!(cancelled(&changes), [10]);
+            assert_eq!(created(&changes), [(2, Warning), (1, Breach)]);
+            let breach_due = changes.iter().find_map(|change| match change {
+                StepChange::Create {
+                    contact: 1,
+                    decision,
+                } => Some(decision.due_by),
+                _ => None,
+            });
+            // Friday 20 Nov + 10 working days = Friday 4 Dec.
+            assert_eq!(breach_due, Some(utc("2026-12-04T23:59:59Z")));
+        }
+
+        #[test]
+        fn a_warning_already_sent_is_not_undone_but_the_breach_is_still_made() {
+            let changes = reconcile(
+                &[absence(2, NOV_10), absence(1, NOV_20)],
+                &[step(10, 1, Warning, Completed, NOV_20)],
+                NOV_10,
+            );
+            assert!(cancelled(&changes).is_empty());
+            assert_eq!(created(&changes), [(2, Warning), (1, Breach)]);
+        }
+
+        #[test]
+        fn correcting_the_first_absence_away_makes_the_second_a_first() {
+            // Contact 1 no longer counts (corrected to an acceptable absence); contact 2 had the breach.
+            let changes = reconcile(
+                &[absence(2, NOV_20)],
+                &[
+                    step(10, 1, Warning, Pending, NOV_10),
+                    step(20, 2, Breach, Pending, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert_eq!(cancelled(&changes), [10, 20]);
+            assert_eq!(created(&changes), [(2, Warning)]);
+        }
+
+        #[test]
+        fn what_an_officer_cancelled_or_completed_stands() {
+            let changes = reconcile(
+                &[absence(1, NOV_10), absence(2, NOV_20)],
+                &[
+                    step(10, 1, Warning, Cancelled, NOV_10),
+                    step(20, 2, Breach, Completed, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert!(changes.is_empty(), "{changes:?}");
+            // A completed breach is not followed by a warning when the first absence goes away.
+            let changes = reconcile(
+                &[absence(2, NOV_20)],
+                &[step(20, 2, Breach, Completed, NOV_20)],
+                NOV_10,
+            );
+            assert!(changes.is_empty(), "{changes:?}");
+        }
+
+        #[test]
+        fn absences_before_the_change_are_left_as_they_are() {
+            // Contact 1 has no step (say, recorded before Vigil); only what changed on or after 20 Nov is looked at.
+            let changes = reconcile(&[absence(1, NOV_10), absence(2, NOV_20)], &[], NOV_20);
+            assert_eq!(created(&changes), [(2, Breach)]);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Casework: appointments and their reminders, contacts, enforcement, home visits, referrals, the
 //! caseload worklist and the notifications planned for a person.
 
+pub mod absences;
 pub mod appointments;
 pub mod caseload;
 pub mod contacts;

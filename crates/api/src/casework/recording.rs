@@ -2,7 +2,7 @@
 //! contact row, the enforcement step the domain rule asks for, and the audit event, all in the caller's
 //! transaction.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::{contact, enforcement_action};
 use vigil_persistence::repositories::{audit, contacts, enforcement};
 
+use super::absences;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -104,15 +105,6 @@ impl From<enforcement_action::Model> for EnforcementView {
     }
 }
 
-/// The outcomes the enforcement rule counts, as stored.
-fn counting_outcomes() -> Vec<&'static str> {
-    ContactOutcome::ALL
-        .iter()
-        .filter(|outcome| outcome.counts_for_enforcement())
-        .map(ContactOutcome::as_str)
-        .collect()
-}
-
 /// Whether a stored contact's outcome counts towards a warning or breach.
 pub fn counts_for_enforcement(contact: &contact::Model) -> bool {
     contact
@@ -122,7 +114,8 @@ pub fn counts_for_enforcement(contact: &contact::Model) -> bool {
         .is_some_and(|outcome| outcome.counts_for_enforcement())
 }
 
-/// Writes the contact, any enforcement step, and a `collect` audit event.
+/// Writes the contact, brings the person's enforcement steps into line with it, and writes a `collect`
+/// audit event. Answers the contact and its step (made now, or carried over from the contact it corrects).
 pub async fn record_contact(
     state: &AppState,
     db: &impl ConnectionTrait,
@@ -131,37 +124,22 @@ pub async fn record_contact(
     now: DateTime<Utc>,
 ) -> Result<(contact::Model, Option<enforcement_action::Model>), ApiError> {
     let counts = record.outcome.is_some_and(|o| o.counts_for_enforcement());
-    // A correction replaces the contact it supersedes: that contact's enforcement step is withdrawn and
-    // its absence no longer counts.
     let superseded = match record.supersedes_id {
-        Some(id) => {
-            enforcement::cancel_pending_for_contact(db, record.person_id, id, caller.id, now)
-                .await?;
-            contacts::find(db, id).await?
-        }
+        Some(id) => contacts::find(db, id).await?,
         None => None,
     };
-    // The 12-month window is checked precisely by the domain; this only bounds the query.
-    let mut prior: Vec<DateTime<Utc>> = if counts {
-        contacts::outcome_times_since(
-            db,
-            record.person_id,
-            &counting_outcomes(),
-            record.occurred_at - Duration::days(400),
-        )
-        .await?
-        .into_iter()
-        .filter(|at| *at <= record.occurred_at)
-        .collect()
-    } else {
-        Vec::new()
-    };
-    // The contact being corrected is not superseded yet, so it is still among the counted absences.
-    if let Some(old) = &superseded
-        && counts_for_enforcement(old)
-        && let Some(position) = prior.iter().position(|at| *at == old.occurred_at)
-    {
-        prior.remove(position);
+    let superseded_absence = superseded.filter(counts_for_enforcement);
+    // The earliest absence this write adds or takes away: the rule looks again from there on (a later
+    // absence may now be a first or a second).
+    let touched_from = [
+        counts.then_some(record.occurred_at),
+        superseded_absence.as_ref().map(|old| old.occurred_at),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    if touched_from.is_some() {
+        absences::lock_person(db, record.person_id).await?;
     }
     let saved = contacts::create(
         db,
@@ -181,26 +159,23 @@ pub async fn record_contact(
         now,
     )
     .await?;
-    let step = if counts {
-        let decision = state.rules.enforcement.decide(
-            &prior,
-            record.occurred_at,
-            state.time_zone,
-            &state.calendar,
-        );
-        Some(
-            enforcement::create(
-                db,
-                record.person_id,
-                Some(saved.id),
-                decision.action.as_str(),
-                decision.due_by,
-                now,
-            )
-            .await?,
-        )
-    } else {
-        None
+    // A correction that still records a counting absence is the same absence: its step goes with it.
+    if let Some(old) = &superseded_absence
+        && counts
+    {
+        enforcement::carry_over(db, record.person_id, old.id, saved.id).await?;
+    }
+    let step = match touched_from {
+        Some(from) => {
+            absences::bring_steps_into_line(state, db, record.person_id, from, caller.id, now)
+                .await?;
+            enforcement::for_person(db, record.person_id)
+                .await?
+                .into_iter()
+                .filter(|step| step.contact_id == Some(saved.id) && step.status != "cancelled")
+                .last()
+        }
+        None => None,
     };
     let mut entry = caller.audit(AuditAction::Collect, "contact", Some(record.person_id));
     entry.entity_id = Some(saved.id);

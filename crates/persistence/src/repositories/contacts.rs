@@ -101,22 +101,21 @@ fn superseded_among(person_ids: &[Uuid]) -> SelectStatement {
         .to_owned()
 }
 
-/// Occurrence times of the person's contacts with an outcome in `outcomes` since `since`, excluding
-/// superseded ones: the absences the enforcement rule counts.
-pub async fn outcome_times_since(
+/// Every contact of the person with one of `outcomes` that no later contact corrects, oldest first: its
+/// id and when it happened (the enforcement rule looks at all of a person's counting absences).
+pub async fn current_with_outcomes(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     outcomes: &[&str],
-    since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, PersistenceError> {
+) -> Result<Vec<(Uuid, DateTime<Utc>)>, PersistenceError> {
     Ok(contact::Entity::find()
         .select_only()
-        .column(contact::Column::OccurredAt)
+        .columns([contact::Column::Id, contact::Column::OccurredAt])
         .filter(contact::Column::PersonId.eq(person_id))
         .filter(contact::Column::Outcome.is_in(outcomes.iter().copied()))
-        .filter(contact::Column::OccurredAt.gte(since))
         .filter(contact::Column::Id.not_in_subquery(superseded_among(&[person_id])))
         .order_by_asc(contact::Column::OccurredAt)
+        .order_by_asc(contact::Column::Id)
         .into_tuple()
         .all(db)
         .await?)

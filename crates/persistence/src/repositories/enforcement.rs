@@ -98,15 +98,18 @@ pub async fn pending_for_people(
         .await?)
 }
 
-/// Cancels the pending steps a person's contact caused (its outcome was corrected to one that does not
-/// count).
-pub async fn cancel_pending_for_contact(
+/// Cancels these pending steps of the person (by `staff_id`, whose write made them wrong): a step that is
+/// no longer pending is left as it is.
+pub async fn cancel_pending(
     db: &impl ConnectionTrait,
     person_id: Uuid,
-    contact_id: Uuid,
+    ids: &[Uuid],
     staff_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
     let result = enforcement_action::Entity::update_many()
         .col_expr(enforcement_action::Column::Status, "cancelled".into())
         .col_expr(enforcement_action::Column::CompletedAt, Some(now).into())
@@ -115,12 +118,31 @@ pub async fn cancel_pending_for_contact(
             Some(staff_id).into(),
         )
         .filter(enforcement_action::Column::PersonId.eq(person_id))
-        .filter(enforcement_action::Column::ContactId.eq(contact_id))
+        .filter(enforcement_action::Column::Id.is_in(ids.iter().copied()))
         .filter(enforcement_action::Column::Status.eq("pending"))
         .exec(db)
         .await?;
     if result.rows_affected > 0 {
         refresh(db, person_id, Part::Enforcement, now).await?;
     }
+    Ok(result.rows_affected)
+}
+
+/// Moves the pending and completed steps of the contact `from` to the contact `to` that corrects it and
+/// still records a counting absence: the same absence, so the same step (a warning already sent is not
+/// sent again). Cancelled steps stay with the contact they were for.
+pub async fn carry_over(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    from: Uuid,
+    to: Uuid,
+) -> Result<u64, PersistenceError> {
+    let result = enforcement_action::Entity::update_many()
+        .col_expr(enforcement_action::Column::ContactId, Some(to).into())
+        .filter(enforcement_action::Column::PersonId.eq(person_id))
+        .filter(enforcement_action::Column::ContactId.eq(from))
+        .filter(enforcement_action::Column::Status.ne("cancelled"))
+        .exec(db)
+        .await?;
     Ok(result.rows_affected)
 }
