@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
+use vigil_e2e::cohort::later;
 use vigil_e2e::{TestApp, TestUser, spawn_app};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -317,5 +318,46 @@ mod casework {
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["items"], json!([]));
         assert_eq!(page["total"], 1);
+    }
+
+    #[tokio::test]
+    async fn a_referral_cannot_end_before_it_started() {
+        let app = spawn_app().await;
+        let mut om = app.user("offender_manager", None).await;
+        let housing = app.agency("Shelter Housing", "housing").await;
+        let mut worker = app.user("partner", Some(housing)).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let (status, referral) = refer(
+            &app,
+            &om,
+            person,
+            json!({"pathway": "accommodation", "agency_id": housing}),
+        )
+        .await;
+        assert_eq!(status, 201, "{referral}");
+        // Referred at 09:00, started at 11:00.
+        later(&app, Duration::hours(2), &mut [&mut om, &mut worker]).await;
+        let (status, started) =
+            move_to(&app, &worker, &referral, json!({"status": "started"})).await;
+        assert_eq!(status, 200, "{started}");
+
+        let (status, problem) = move_to(
+            &app,
+            &worker,
+            &referral,
+            json!({"status": "completed", "at": "2026-11-23T10:00:00Z"}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "at");
+        let (status, completed) = move_to(
+            &app,
+            &worker,
+            &referral,
+            json!({"status": "completed", "at": "2026-11-23T11:00:00Z"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{completed}");
+        assert_eq!(completed["status"], "completed");
     }
 }

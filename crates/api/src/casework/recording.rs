@@ -172,8 +172,8 @@ pub async fn record_contact(
             enforcement::for_person(db, record.person_id)
                 .await?
                 .into_iter()
-                .filter(|step| step.contact_id == Some(saved.id) && step.status != "cancelled")
-                .last()
+                .rev()
+                .find(|step| step.contact_id == Some(saved.id) && step.status != "cancelled")
         }
         None => None,
     };

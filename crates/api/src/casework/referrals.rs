@@ -218,7 +218,8 @@ pub async fn update_referral(
     v.finish()?;
     let status = status.ok_or_else(|| ApiError::field("status", "is required"))?;
     let txn = state.db.begin().await?;
-    let current = referrals::find(&txn, id)
+    // Locked: two updates sent at once (started and declined) are decided one after the other.
+    let current = referrals::find_for_update(&txn, id)
         .await?
         .filter(|r| scoped_agency(&caller, Some(r.agency_id)) == Some(r.agency_id))
         .ok_or(ApiError::NotFound)?;
@@ -238,6 +239,14 @@ pub async fn update_referral(
         return Err(ApiError::field(
             "at",
             "must not be before the referral was made",
+        ));
+    }
+    if let Some(started_at) = current.started_at
+        && at < started_at
+    {
+        return Err(ApiError::field(
+            "at",
+            "must not be before the referral was started",
         ));
     }
     let person_id = current.person_id;

@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use crate::caseload::Part;
 use crate::caseload::store::refresh;
-use crate::entities::enforcement_action;
+use crate::entities::{enforcement_action, person};
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
 pub async fn create(
     db: &impl ConnectionTrait,
@@ -56,7 +57,10 @@ pub async fn find(
     Ok(enforcement_action::Entity::find_by_id(id).one(db).await?)
 }
 
-/// Marks a pending step done (or cancelled) by `staff_id`; a step no longer pending is a conflict.
+/// Marks a pending step done (or cancelled) by `staff_id`; a step no longer pending is a conflict. The
+/// person's row is locked first, as by every write that changes their steps (`row_locks`), so of two
+/// officers closing a step at once the second is refused rather than recorded over the first, and a
+/// close never waits on a correction that waits on it.
 pub async fn close(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -64,9 +68,12 @@ pub async fn close(
     staff_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<enforcement_action::Model, PersistenceError> {
-    let current = find(db, id).await?.ok_or(PersistenceError::NotFound {
+    let not_found = || PersistenceError::NotFound {
         entity: "enforcement action",
-    })?;
+    };
+    let person_id = find(db, id).await?.ok_or_else(not_found)?.person_id;
+    lock_row(db, person::Entity, person_id).await?;
+    let current = find(db, id).await?.ok_or_else(not_found)?;
     if current.status != "pending" {
         return Err(PersistenceError::Conflict(format!(
             "the {} is already {}",

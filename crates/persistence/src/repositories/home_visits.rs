@@ -12,6 +12,7 @@ use crate::caseload::Part;
 use crate::caseload::store::refresh;
 use crate::entities::home_visit;
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
 pub const STATUS_PLANNED: &str = "planned";
 
@@ -57,13 +58,15 @@ pub async fn find(
     Ok(home_visit::Entity::find_by_id(id).one(db).await?)
 }
 
-/// Records the outcome of a planned visit; a visit already outcomed is a conflict.
+/// Records the outcome of a planned visit; a visit already outcomed is a conflict. The visit's row is
+/// locked first, so of two outcomes sent at once the second sees the first's and is refused.
 pub async fn record_outcome(
     db: &impl ConnectionTrait,
     id: Uuid,
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<home_visit::Model, PersistenceError> {
+    lock_row(db, home_visit::Entity, id).await?;
     let current = find(db, id).await?.ok_or(PersistenceError::NotFound {
         entity: "home visit",
     })?;

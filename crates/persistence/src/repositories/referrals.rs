@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::entities::referral;
 use crate::error::PersistenceError;
+use crate::repositories::row_locks::lock_row;
 
 #[derive(Debug, Clone)]
 pub struct NewReferral {
@@ -103,6 +104,16 @@ pub async fn list(
         .order_by_desc(referral::Column::ReferredAt)
         .order_by_desc(referral::Column::Id);
     super::page::fetch(db, query, page).await
+}
+
+/// The referral, its row locked until the transaction ends (see `row_locks`): for a change decided from
+/// its current status.
+pub async fn find_for_update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<referral::Model>, PersistenceError> {
+    lock_row(db, referral::Entity, id).await?;
+    find(db, id).await
 }
 
 /// Moves a referral to `status` at `at`: `started` sets the start (the referral-to-start measure),
