@@ -21,6 +21,7 @@ mod m20261122_000011_audit_event_people;
 mod m20261122_000012_contacts_one_correction;
 mod m20261123_000013_caseload_facts_binary;
 mod m20261123_000014_allocations_held_index;
+mod m20261123_000015_home_visit_teams;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_contacts_one_correction::Migration),
             Box::new(m20261123_000013_caseload_facts_binary::Migration),
             Box::new(m20261123_000014_allocations_held_index::Migration),
+            Box::new(m20261123_000015_home_visit_teams::Migration),
         ]
     }
 }

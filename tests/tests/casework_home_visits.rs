@@ -351,4 +351,98 @@ mod casework {
             .await;
         assert_eq!(status, 404);
     }
+
+    #[tokio::test]
+    async fn a_visit_can_be_given_to_a_team_and_its_follow_up_stays_with_it() {
+        let app = spawn_app().await;
+        let north = app.agency("North Neighbourhood Team", "police").await;
+        let south = app.agency("South Neighbourhood Team", "police").await;
+        let housing = app.agency("Shelter Housing", "housing").await;
+        let om = app.user("offender_manager", None).await;
+        let coordinator = app.user("coordinator", None).await;
+        let officer = app.user("police", Some(north)).await;
+        let southerner = app.user("police", Some(south)).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let window = json!({"window_start": "2026-11-23T08:00:00Z",
+                            "window_end": "2026-11-23T20:00:00Z", "announced": false});
+        let with = |extra: Value| {
+            let mut body = window.clone();
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            body
+        };
+
+        // Given to the team, the planning officer does not take it.
+        let (status, visit) = plan(
+            &app,
+            &officer,
+            person,
+            with(json!({"assigned_team_id": north})),
+        )
+        .await;
+        assert_eq!(status, 201, "{visit}");
+        assert_eq!(visit["assigned_team_id"], json!(north));
+        assert_eq!(visit["assigned_to"], Value::Null);
+        // To an officer and a team at once.
+        let (status, both) = plan(
+            &app,
+            &coordinator,
+            person,
+            with(json!({"assigned_team_id": north, "assigned_to": officer.id})),
+        )
+        .await;
+        assert_eq!(status, 201, "{both}");
+        assert_eq!(both["assigned_to"], json!(officer.id));
+
+        // Only a police agency is a team.
+        for not_a_team in [json!(housing), json!(Uuid::new_v4())] {
+            let (status, problem) = plan(
+                &app,
+                &coordinator,
+                person,
+                with(json!({"assigned_team_id": not_a_team})),
+            )
+            .await;
+            assert_eq!(status, 422, "{problem}");
+            assert_eq!(problem["errors"][0]["field"], "assigned_team_id");
+        }
+
+        // A team's list: its own by `mine`, another's by id; nothing of it in another team's.
+        assert_eq!(
+            ids(&visits(&app, &officer, "team=mine").await),
+            [visit["id"].clone(), both["id"].clone()]
+        );
+        assert_eq!(
+            ids(&visits(&app, &om, &format!("team={north}")).await).len(),
+            2
+        );
+        assert_eq!(
+            ids(&visits(&app, &southerner, "team=mine").await),
+            Vec::<Value>::new()
+        );
+        for (user, query) in [(&officer, "team=north"), (&om, "team=mine")] {
+            let (status, problem) = app
+                .get_json(&format!("/api/v1/home-visits?{query}"), user)
+                .await;
+            assert_eq!(status, 422, "{query}: {problem}");
+            assert_eq!(problem["errors"][0]["field"], "team");
+        }
+
+        // Not at home: the follow-up is the team's too.
+        let (status, outcome) = app
+            .send_json(
+                Method::POST,
+                &format!(
+                    "/api/v1/home-visits/{}/outcome",
+                    visit["id"].as_str().unwrap()
+                ),
+                &officer,
+                json!({"outcome": "not_at_home"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["follow_up"]["assigned_team_id"], json!(north));
+        assert_eq!(outcome["follow_up"]["assigned_to"], Value::Null);
+    }
 }

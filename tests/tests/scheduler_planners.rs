@@ -321,6 +321,7 @@ mod scheduler {
                 window_end: at("2026-11-09T16:00:00Z"),
                 address: None,
                 assigned_to: Some(team.police.id),
+                assigned_team_id: None,
                 announced: false,
                 follow_up_of: None,
                 created_by: None,

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{
-    AuditAction, ContactOutcome, ContactStatus, ContactType, HomeVisitOutcome, StaffRole,
+    AgencyKind, AuditAction, ContactOutcome, ContactStatus, ContactType, HomeVisitOutcome,
+    StaffRole,
 };
 use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::home_visit;
 use vigil_persistence::repositories::home_visits::{self, NewHomeVisit, VisitFilter, VisitState};
-use vigil_persistence::repositories::{PageRequest, audit, person_details, staff};
+use vigil_persistence::repositories::{PageRequest, agencies, audit, person_details, staff};
 
 use super::recording::{ContactRecord, ContactView, record_contact};
 use crate::auth::Caller;
@@ -36,8 +37,10 @@ pub struct NewVisitRequest {
     pub window_end: String,
     /// Unannounced visits are the norm for Catch & Convict.
     pub announced: bool,
-    /// The officer who will visit; defaults to the caller if police.
+    /// The officer who will visit; defaults to the caller if police and no team is given.
     pub assigned_to: Option<Uuid>,
+    /// The team the visit is given to: a police agency (with or without an officer).
+    pub assigned_team_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,6 +51,8 @@ pub struct VisitView {
     pub window_end: DateTime<Utc>,
     pub address: Option<String>,
     pub assigned_to: Option<Uuid>,
+    /// The team (a police agency) the visit is given to.
+    pub assigned_team_id: Option<Uuid>,
     pub announced: bool,
     /// planned | completed | not_at_home | refused_entry
     pub status: String,
@@ -79,6 +84,7 @@ async fn view(
         window_end: visit.window_end,
         address: visit.address,
         assigned_to: visit.assigned_to,
+        assigned_team_id: visit.assigned_team_id,
         announced: visit.announced,
         status: visit.status,
         due_state,
@@ -115,10 +121,19 @@ pub async fn plan_visit(
     if end.is_some_and(|end| end < now) {
         v.add("window_end", "must not be in the past");
     }
-    let assigned_to = request
-        .assigned_to
-        .or((caller.role == StaffRole::Police).then_some(caller.id));
+    // A police officer planning a visit takes it, unless it is given to a team.
+    let assigned_to = request.assigned_to.or((caller.role == StaffRole::Police
+        && request.assigned_team_id.is_none())
+    .then_some(caller.id));
     let txn = state.db.begin().await?;
+    if let Some(team) = request.assigned_team_id {
+        let police_team = agencies::find(&txn, team)
+            .await?
+            .is_some_and(|agency| agency.kind == AgencyKind::Police.as_str());
+        if !police_team {
+            v.add("assigned_team_id", "must be the id of a police agency");
+        }
+    }
     if let Some(officer) = assigned_to {
         let fits = staff::find(&txn, officer)
             .await?
@@ -140,6 +155,7 @@ pub async fn plan_visit(
             window_end,
             address: person_details::current_address_line(&txn, person_id).await?,
             assigned_to,
+            assigned_team_id: request.assigned_team_id,
             announced: request.announced,
             follow_up_of: None,
             created_by: Some(caller.id),
@@ -161,6 +177,8 @@ pub async fn plan_visit(
 pub struct VisitQuery {
     /// `me` or a staff id.
     pub assigned_to: Option<String>,
+    /// `mine` (the caller's own agency) or an agency id: the visits given to that team.
+    pub team: Option<String>,
     /// due | overdue | completed
     pub status: Option<String>,
     pub from: Option<String>,
@@ -198,6 +216,15 @@ pub async fn list_visits(
             Uuid::parse_str(raw).map_err(|_| "must be a staff id or \"me\"")
         }
     });
+    let team = v.optional("team", query.team.as_deref(), |raw| {
+        if raw == "mine" {
+            caller
+                .agency_id
+                .ok_or("\"mine\" needs a caller who belongs to an agency")
+        } else {
+            Uuid::parse_str(raw).map_err(|_| "must be an agency id or \"mine\"")
+        }
+    });
     let visit_state = v.optional("status", query.status.as_deref(), |raw| match raw {
         "due" => Ok(VisitState::Due),
         "overdue" => Ok(VisitState::Overdue),
@@ -209,6 +236,7 @@ pub async fn list_visits(
     v.finish()?;
     let filter = VisitFilter {
         assigned_to,
+        assigned_team_id: team,
         state: visit_state,
         from,
         to,
@@ -328,6 +356,7 @@ pub async fn record_visit_outcome(
                 window_end: now + Duration::days(FOLLOW_UP_WINDOW_DAYS),
                 address: visit.address.clone(),
                 assigned_to: visit.assigned_to,
+                assigned_team_id: visit.assigned_team_id,
                 announced: false,
                 follow_up_of: Some(visit.id),
                 created_by: Some(caller.id),

@@ -12,6 +12,8 @@ pub struct Model {
     pub window_end: DateTimeUtc,
     pub address: Option<String>,
     pub assigned_to: Option<Uuid>,
+    /// The team (a police agency) the visit is given to, with or without an officer.
+    pub assigned_team_id: Option<Uuid>,
     pub announced: bool,
     pub status: String,
     pub follow_up_of: Option<Uuid>,

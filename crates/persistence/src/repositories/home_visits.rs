@@ -23,6 +23,8 @@ pub struct NewHomeVisit {
     pub window_end: DateTime<Utc>,
     pub address: Option<String>,
     pub assigned_to: Option<Uuid>,
+    /// The team (a police agency) it is given to.
+    pub assigned_team_id: Option<Uuid>,
     pub announced: bool,
     pub follow_up_of: Option<Uuid>,
     pub created_by: Option<Uuid>,
@@ -40,6 +42,7 @@ pub async fn create(
         window_end: Set(new.window_end),
         address: Set(new.address),
         assigned_to: Set(new.assigned_to),
+        assigned_team_id: Set(new.assigned_team_id),
         announced: Set(new.announced),
         status: Set(STATUS_PLANNED.to_owned()),
         follow_up_of: Set(new.follow_up_of),
@@ -97,6 +100,8 @@ pub enum VisitState {
 #[derive(Debug, Clone, Default)]
 pub struct VisitFilter {
     pub assigned_to: Option<Uuid>,
+    /// Visits given to this team (a police agency).
+    pub assigned_team_id: Option<Uuid>,
     pub state: Option<VisitState>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -113,6 +118,9 @@ pub async fn list(
     let mut condition = Condition::all();
     if let Some(staff_id) = filter.assigned_to {
         condition = condition.add(home_visit::Column::AssignedTo.eq(staff_id));
+    }
+    if let Some(team_id) = filter.assigned_team_id {
+        condition = condition.add(home_visit::Column::AssignedTeamId.eq(team_id));
     }
     condition = match filter.state {
         Some(VisitState::Due) => condition

@@ -114,6 +114,7 @@ impl JobHandler for HomeVisitPlanner {
                     window_end: local_to_utc(day, end, self.time_zone),
                     address,
                     assigned_to: officer.get(&person.id).copied(),
+                    assigned_team_id: None,
                     // Catch & Convict visits are unannounced; the others are arranged.
                     announced: strand != Strand::CatchConvict,
                     follow_up_of: None,

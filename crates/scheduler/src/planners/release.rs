@@ -118,6 +118,7 @@ impl JobHandler for ReleasePlanner {
                 window_end: released.max(now) + Duration::days(VISIT_WITHIN_DAYS),
                 address,
                 assigned_to: spoc.map(|a| a.staff_id),
+                assigned_team_id: None,
                 announced: false,
                 follow_up_of: None,
                 created_by: None,
