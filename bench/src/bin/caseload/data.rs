@@ -207,10 +207,10 @@ pub async fn explain_caseload(db: &DatabaseConnection, loaded: &Loaded) -> Resul
             ),
         ),
         (
-            "contacts::last_completed_for_people",
+            "contacts::latest_completed_by_type_for_people",
             format!(
-                "SELECT person_id, max(occurred_at) AS last FROM contacts WHERE person_id IN ({ids}) \
-                 AND status = 'completed' GROUP BY person_id"
+                "SELECT person_id, contact_type, max(occurred_at) AS last FROM contacts \
+                 WHERE person_id IN ({ids}) AND status = 'completed' GROUP BY person_id, contact_type"
             ),
         ),
         (

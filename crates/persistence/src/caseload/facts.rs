@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::serde::{ts_microseconds, ts_microseconds_option};
+use chrono::serde::ts_microseconds;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -56,19 +56,53 @@ impl Part {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactFacts {
-    /// The latest completed contact, however old.
-    #[serde(with = "ts_microseconds_option")]
-    pub last_completed: Option<DateTime<Utc>>,
+    /// The latest completed contact of each type, however old, in the order of the types' names. A first-contact
+    /// standard is met by any qualifying contact since adoption, which may be older than the lookback:
+    /// without these, someone seen face to face once, long ago, and only telephoned since would show as
+    /// never seen.
+    pub latest_by_type: Vec<RecentContact>,
     /// Completed contacts in the lookback before the last write, oldest first.
     pub recent: Vec<RecentContact>,
 }
 
 impl ContactFacts {
+    /// The latest completed contact, however old.
+    pub fn last_completed(&self) -> Option<DateTime<Utc>> {
+        self.latest_by_type.iter().map(|contact| contact.at).max()
+    }
+
+    /// The contacts the standards are assessed on: the lookback's, and the latest of each type from before
+    /// it. Exact for the assessment: its periods lie within the lookback, where every contact is listed (a
+    /// latest-of-type inside it is one of `recent`, so it is not listed twice); only the first-contact rule
+    /// looks further back, and for that the latest of each type is enough.
+    pub fn for_assessment(&self) -> impl Iterator<Item = &RecentContact> {
+        self.recent.iter().chain(
+            self.latest_by_type
+                .iter()
+                .filter(|latest| !self.recent.contains(latest)),
+        )
+    }
+
     /// The part after one more contact is logged at `now`: the same as working it out from the records
-    /// again (completed contacts only; the latest ever; the lookback's, oldest first), without reading them.
+    /// again (completed contacts only; the latest of each type; the lookback's, oldest first), without
+    /// reading them.
     pub fn with_logged(mut self, contact: RecentContact, now: DateTime<Utc>) -> Self {
         let window = now - Duration::days(CONTACT_LOOKBACK_DAYS);
-        self.last_completed = self.last_completed.max(Some(contact.at));
+        match self
+            .latest_by_type
+            .iter_mut()
+            .find(|latest| latest.contact_type == contact.contact_type)
+        {
+            Some(latest) => {
+                if contact.at > latest.at {
+                    *latest = contact.clone();
+                }
+            }
+            None => {
+                self.latest_by_type.push(contact.clone());
+                sort_by_type(&mut self.latest_by_type);
+            }
+        }
         self.recent.retain(|c| c.at >= window);
         if contact.at >= window {
             let position = self.recent.partition_point(|c| c.at <= contact.at);
@@ -78,7 +112,7 @@ impl ContactFacts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentContact {
     #[serde(with = "ts_microseconds")]
     pub at: DateTime<Utc>,
@@ -142,8 +176,9 @@ pub type FormatError = postcard::Error;
 // `store::complete`), with no migration. Enumerations are stored by their position in the declaration
 // (serde's variant index); `contact_types_are_stored_by_a_fixed_position` holds `ContactType`'s.
 
-/// The stored form's version, the first byte of every part.
-const FORMAT: u8 = 1;
+/// The stored form's version, the first byte of every part. 2: the contacts part keeps the latest of each
+/// type instead of the latest of all.
+const FORMAT: u8 = 2;
 
 impl CaseloadFacts {
     /// The part in its stored form.
@@ -231,24 +266,25 @@ pub async fn load_part(
         }
         Part::Contacts => {
             let window = now - Duration::days(CONTACT_LOOKBACK_DAYS);
+            // Every stored type is one the API accepted; one that is not could satisfy no standard.
             for (person_id, at, contact_type) in
                 contacts::completed_for_people_since(db, ids, window).await?
             {
-                let contacts = &mut of(facts, person_id).contacts;
-                contacts.last_completed = Some(at);
-                // Every stored type is one the API accepted; one that is not could satisfy no standard.
                 if let Ok(contact_type) = contact_type.parse() {
-                    contacts.recent.push(RecentContact { at, contact_type });
+                    let recent = RecentContact { at, contact_type };
+                    of(facts, person_id).contacts.recent.push(recent);
                 }
             }
-            // Only people with nothing in the window need their older history searched.
-            let without_recent: Vec<Uuid> = ids
-                .iter()
-                .filter(|id| facts.get(*id).is_none_or(|f| f.contacts.recent.is_empty()))
-                .copied()
-                .collect();
-            for (person_id, at) in contacts::last_completed_for_people(db, &without_recent).await? {
-                of(facts, person_id).contacts.last_completed = Some(at);
+            for (person_id, contact_type, at) in
+                contacts::latest_completed_by_type_for_people(db, ids).await?
+            {
+                if let Ok(contact_type) = contact_type.parse() {
+                    let latest = RecentContact { at, contact_type };
+                    of(facts, person_id).contacts.latest_by_type.push(latest);
+                }
+            }
+            for person_facts in facts.values_mut() {
+                sort_by_type(&mut person_facts.contacts.latest_by_type);
             }
         }
         Part::Appointments => {
@@ -283,6 +319,12 @@ pub async fn load_part(
     Ok(())
 }
 
+/// One order for the latest of each type, whether worked out from the records or kept up by
+/// [`ContactFacts::with_logged`], so both store the same bytes.
+fn sort_by_type(latest: &mut [RecentContact]) {
+    latest.sort_by(|a, b| a.contact_type.as_str().cmp(b.contact_type.as_str()));
+}
+
 fn of(facts: &mut HashMap<Uuid, CaseloadFacts>, person_id: Uuid) -> &mut CaseloadFacts {
     facts.entry(person_id).or_default()
 }
@@ -308,7 +350,10 @@ mod tests {
         let facts = CaseloadFacts {
             standards_since: Some(at("2026-03-29T00:59:59.999999Z")),
             contacts: ContactFacts {
-                last_completed: Some(at("2026-10-25T01:30:00.000001Z")),
+                latest_by_type: vec![RecentContact {
+                    at: at("2026-10-25T01:30:00.000001Z"),
+                    contact_type: ContactType::Telephone,
+                }],
                 recent: vec![RecentContact {
                     at: at("2026-10-25T01:30:00.000001Z"),
                     contact_type: ContactType::Telephone,
@@ -397,5 +442,39 @@ mod tests {
             );
         }
         assert!(ContactType::ALL.len() >= stored_positions.len());
+    }
+
+    fn contact(when: &str, contact_type: ContactType) -> RecentContact {
+        RecentContact {
+            at: at(when),
+            contact_type,
+        }
+    }
+
+    #[test]
+    fn the_latest_of_each_type_is_kept_however_old() {
+        let face_to_face = contact("2026-01-10T10:00:00Z", ContactType::FaceToFaceOffice);
+        let facts =
+            ContactFacts::default().with_logged(face_to_face.clone(), at("2026-01-10T10:00:00Z"));
+        // 200 days on, a telephone call: the office visit leaves the lookback but stays the latest of its type.
+        let call = contact("2026-07-29T10:00:00Z", ContactType::Telephone);
+        let facts = facts.with_logged(call.clone(), at("2026-07-29T10:00:00Z"));
+        assert_eq!(facts.recent, [call.clone()]);
+        assert_eq!(facts.latest_by_type, [face_to_face.clone(), call.clone()]);
+        assert_eq!(facts.last_completed(), Some(call.at));
+        // Assessed on the call and, from before the lookback, the office visit; nothing twice.
+        let assessed: Vec<&RecentContact> = facts.for_assessment().collect();
+        assert_eq!(assessed, [&call, &face_to_face]);
+
+        // A later one of a type replaces it; an earlier one (logged late) does not.
+        let later_call = contact("2026-07-30T10:00:00Z", ContactType::Telephone);
+        let facts = facts.with_logged(later_call.clone(), at("2026-07-30T10:00:00Z"));
+        let facts = facts.with_logged(
+            contact("2026-07-01T10:00:00Z", ContactType::Telephone),
+            at("2026-07-30T11:00:00Z"),
+        );
+        assert_eq!(facts.latest_by_type, [face_to_face, later_call]);
+        assert_eq!(facts.recent.len(), 3);
+        assert_eq!(facts.for_assessment().count(), 4);
     }
 }

@@ -164,8 +164,7 @@ fn entry(
     }));
     let contacts: Vec<CompletedContact> = facts
         .contacts
-        .recent
-        .iter()
+        .for_assessment()
         .map(|c| CompletedContact {
             occurred_at: c.at,
             contact_type: c.contact_type,
@@ -186,7 +185,7 @@ fn entry(
         person,
         allocation_role,
         next_appointment,
-        last_contact: facts.contacts.last_completed,
+        last_contact: facts.contacts.last_completed(),
         due,
         overdue,
     }

@@ -149,22 +149,25 @@ pub async fn completed_for_people_since(
         .await?)
 }
 
-/// Each person's latest completed contact time that no later contact corrects, in one grouped query.
-pub async fn last_completed_for_people(
+/// The latest completed contact of each type of these people, however old, that no later contact
+/// corrects (one query for a whole caseload): person, type, when.
+pub async fn latest_completed_by_type_for_people(
     db: &impl ConnectionTrait,
     person_ids: &[Uuid],
-) -> Result<Vec<(Uuid, DateTime<Utc>)>, PersistenceError> {
+) -> Result<Vec<(Uuid, String, DateTime<Utc>)>, PersistenceError> {
     if person_ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(contact::Entity::find()
         .select_only()
         .column(contact::Column::PersonId)
+        .column(contact::Column::ContactType)
         .column_as(contact::Column::OccurredAt.max(), "last")
         .filter(contact::Column::PersonId.is_in(person_ids.iter().copied()))
         .filter(contact::Column::Status.eq(STATUS_COMPLETED))
         .filter(contact::Column::Id.not_in_subquery(superseded_among(person_ids)))
         .group_by(contact::Column::PersonId)
+        .group_by(contact::Column::ContactType)
         .into_tuple()
         .all(db)
         .await?)
