@@ -459,7 +459,7 @@ mod tests {
         // 200 days on, a telephone call: the office visit leaves the lookback but stays the latest of its type.
         let call = contact("2026-07-29T10:00:00Z", ContactType::Telephone);
         let facts = facts.with_logged(call.clone(), at("2026-07-29T10:00:00Z"));
-        assert_eq!(facts.recent, [call.clone()]);
+        assert_eq!(facts.recent, std::slice::from_ref(&call));
         assert_eq!(facts.latest_by_type, [face_to_face.clone(), call.clone()]);
         assert_eq!(facts.last_completed(), Some(call.at));
         // Assessed on the call and, from before the lookback, the office visit; nothing twice.
