@@ -28,8 +28,9 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use uuid::Uuid;
 use vigil_domain::{
-    AppointmentType, InboundKeyword, Language, QuietHours, ReminderFacts, local_to_utc,
-    reminder_subject, reminder_text,
+    AppointmentStanding, AppointmentType, InboundKeyword, Language, NotificationChannel,
+    QuietHours, ReminderFacts, SendCircumstances, SendVerdict, reminder_subject, reminder_text,
+    send_verdict,
 };
 use vigil_persistence::entities::{notification, person};
 use vigil_persistence::repositories::notifications::{
@@ -92,36 +93,57 @@ impl SendNotificationHandler {
             TEMPLATE_OPT_IN_CONFIRMATION => Some(InboundKeyword::Start),
             _ => None,
         };
-        let to = match message.channel.as_str() {
-            "sms" => {
-                let Some(mobile) = person.mobile.clone() else {
-                    return Ok(Decision::Suppress("no_contact_detail"));
-                };
-                // The one text that may follow a STOP is its confirmation.
-                if confirmation.is_none()
-                    && (!person.sms_consent || person.sms_opted_out_at.is_some())
-                {
-                    return Ok(Decision::Suppress(if person.sms_opted_out_at.is_some() {
-                        "opted_out"
-                    } else {
-                        "no_consent"
-                    }));
-                }
-                if facts.mobile_holders > 1 {
-                    return Ok(Decision::Suppress("shared_number"));
-                }
-                mobile
+        let channel: NotificationChannel = message
+            .channel
+            .parse()
+            .map_err(|_| JobError::Permanent(format!("unknown channel {}", message.channel)))?;
+        let to = match channel {
+            NotificationChannel::Sms => person.mobile.clone(),
+            NotificationChannel::Email => person.email.clone(),
+        };
+        if confirmation.is_none() && message.appointment_id.is_none() {
+            return Err(JobError::Permanent(
+                "a reminder without an appointment".to_owned(),
+            ));
+        }
+        let appointment = facts.appointment.as_ref();
+        let circumstances = SendCircumstances {
+            channel,
+            has_contact_detail: to.is_some(),
+            consent: match channel {
+                NotificationChannel::Sms => person.sms_consent,
+                NotificationChannel::Email => person.email_consent,
+            },
+            opted_out: person.sms_opted_out_at.is_some(),
+            number_holders: u32::try_from(facts.mobile_holders).unwrap_or(u32::MAX),
+            is_confirmation: confirmation.is_some(),
+            wanted: person.wanted,
+            in_custody: facts.in_custody,
+            appointment: match appointment {
+                None => AppointmentStanding::Gone,
+                Some(a) if a.status == "cancelled" => AppointmentStanding::Cancelled,
+                Some(a) if a.status == "outcomed" => AppointmentStanding::Outcomed,
+                Some(a) => AppointmentStanding::Booked {
+                    starts_at: a.starts_at,
+                },
+            },
+        };
+        match send_verdict(&circumstances, now, self.quiet_hours, self.time_zone) {
+            SendVerdict::Send => {}
+            SendVerdict::Suppress(reason) => return Ok(Decision::Suppress(reason.as_str())),
+            SendVerdict::WaitUntil(resume) => {
+                let wait = (resume - now).to_std().unwrap_or(UNAVAILABLE_RETRY);
+                return Err(JobError::RetryWithoutAttempt(
+                    "quiet hours".to_owned(),
+                    wait,
+                ));
             }
-            "email" => {
-                let Some(email) = person.email.clone() else {
-                    return Ok(Decision::Suppress("no_contact_detail"));
-                };
-                if !person.email_consent {
-                    return Ok(Decision::Suppress("no_consent"));
-                }
-                email
-            }
-            other => return Err(JobError::Permanent(format!("unknown channel {other}"))),
+        }
+        // The verdict to send needs a contact detail, and for a reminder a booked appointment.
+        let Some(to) = to else {
+            return Err(JobError::Permanent(
+                "sent without a contact detail".to_owned(),
+            ));
         };
         if let Some(keyword) = confirmation {
             return Ok(Decision::Send {
@@ -130,41 +152,11 @@ impl SendNotificationHandler {
                 body: keyword.confirmation(language).to_owned(),
             });
         }
-        if person.wanted {
-            return Ok(Decision::Suppress("wanted"));
-        }
-        if facts.in_custody {
-            return Ok(Decision::Suppress("in_custody"));
-        }
-        if message.appointment_id.is_none() {
+        let Some(appointment) = appointment else {
             return Err(JobError::Permanent(
-                "a reminder without an appointment".to_owned(),
+                "sent without an appointment".to_owned(),
             ));
-        }
-        let Some(appointment) = &facts.appointment else {
-            return Ok(Decision::Suppress("appointment_cancelled"));
         };
-        match appointment.status.as_str() {
-            "cancelled" => return Ok(Decision::Suppress("appointment_cancelled")),
-            "outcomed" => return Ok(Decision::Suppress("appointment_outcomed")),
-            _ => {}
-        }
-        if now >= appointment.starts_at {
-            return Ok(Decision::Suppress(notifications::REASON_TOO_LATE));
-        }
-        let local = now.with_timezone(&self.time_zone).naive_local();
-        if self.quiet_hours.contains(local.time()) {
-            let resume_local = self.quiet_hours.first_minute_after(local);
-            let resume = local_to_utc(resume_local.date(), resume_local.time(), self.time_zone);
-            if resume >= appointment.starts_at {
-                return Ok(Decision::Suppress("quiet_hours"));
-            }
-            let wait = (resume - now).to_std().unwrap_or(UNAVAILABLE_RETRY);
-            return Err(JobError::RetryWithoutAttempt(
-                "quiet hours".to_owned(),
-                wait,
-            ));
-        }
         let kind: AppointmentType = appointment
             .appointment_type
             .parse()
