@@ -682,6 +682,18 @@ mod casework {
         )
         .await;
         assert_eq!(corrected["enforcement"], Value::Null);
+        // The appointment shows the corrected outcome.
+        let (status, booked) = app
+            .get_json(&format!("/api/v1/people/{person}/appointments"), &om)
+            .await;
+        assert_eq!(status, 200, "{booked}");
+        let appointment = booked
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == first["contact"]["appointment_id"])
+            .unwrap_or_else(|| panic!("{booked}"));
+        assert_eq!(appointment["outcome"], "acceptable_absence_medical");
         let steps = enforcement_of(&app, &om, person).await;
         assert_eq!(
             steps_by_contact(&steps),

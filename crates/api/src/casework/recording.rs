@@ -3,12 +3,14 @@
 //! transaction.
 
 use chrono::{DateTime, Utc};
+use sea_orm::Set;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use vigil_domain::{AuditAction, ContactOutcome, ContactStatus, ContactType};
 use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::{contact, enforcement_action};
+use vigil_persistence::repositories::appointments::{self, STATUS_OUTCOMED};
 use vigil_persistence::repositories::{audit, contacts, enforcement};
 
 use super::absences;
@@ -114,6 +116,27 @@ pub fn counts_for_enforcement(contact: &contact::Model) -> bool {
         .is_some_and(|outcome| outcome.counts_for_enforcement())
 }
 
+/// Sets an outcomed appointment's outcome to the one a correction of its contact records (an appointment
+/// not outcomed, or gone, is left alone: the correction is of the contact).
+async fn correct_appointment_outcome(
+    db: &impl ConnectionTrait,
+    appointment_id: Uuid,
+    outcome: ContactOutcome,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(current) = appointments::find(db, appointment_id).await? else {
+        return Ok(());
+    };
+    if current.status != STATUS_OUTCOMED || current.outcome.as_deref() == Some(outcome.as_str()) {
+        return Ok(());
+    }
+    appointments::save_versioned(db, current, now, |model| {
+        model.outcome = Set(Some(outcome.as_str().to_owned()));
+    })
+    .await?;
+    Ok(())
+}
+
 /// Writes the contact, brings the person's enforcement steps into line with it, and writes a `collect`
 /// audit event. Answers the contact and its step (made now, or carried over from the contact it corrects).
 pub async fn record_contact(
@@ -128,6 +151,7 @@ pub async fn record_contact(
         Some(id) => contacts::find(db, id).await?,
         None => None,
     };
+    let corrected_appointment = superseded.as_ref().and_then(|old| old.appointment_id);
     let superseded_absence = superseded.filter(counts_for_enforcement);
     // The earliest absence this write adds or takes away: the rule looks again from there on (a later
     // absence may now be a first or a second).
@@ -159,6 +183,10 @@ pub async fn record_contact(
         now,
     )
     .await?;
+    // The appointment whose outcome this corrects shows the corrected outcome.
+    if let (Some(appointment_id), Some(outcome)) = (corrected_appointment, record.outcome) {
+        correct_appointment_outcome(db, appointment_id, outcome, now).await?;
+    }
     // A correction that still records a counting absence is the same absence: its step goes with it.
     if let Some(old) = &superseded_absence
         && counts
