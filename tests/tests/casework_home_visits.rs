@@ -155,6 +155,9 @@ mod casework {
         let page = visits(&app, &coordinator, "status=due").await;
         // By window end: 26 Nov before 30 Nov.
         assert_eq!(ids(&page), [mine["id"].clone(), theirs["id"].clone()]);
+        // Each visit with its own person's markers (read for the whole page at once).
+        assert_eq!(markers(&page["items"][0]), expected_markers);
+        assert_eq!(markers(&page["items"][1]), vec![]);
         assert!(
             visits(&app, &officer, "assigned_to=me&status=overdue").await["items"]
                 .as_array()

@@ -68,29 +68,55 @@ async fn view(
     visit: home_visit::Model,
     now: DateTime<Utc>,
 ) -> Result<VisitView, ApiError> {
-    let markers = person_details::active_risk_markers(db, visit.person_id).await?;
-    let due_state = (visit.status == home_visits::STATUS_PLANNED).then(|| {
-        if visit.window_end < now {
-            "overdue"
-        } else {
-            "due"
-        }
-        .to_owned()
-    });
-    Ok(VisitView {
-        id: visit.id,
-        person_id: visit.person_id,
-        window_start: visit.window_start,
-        window_end: visit.window_end,
-        address: visit.address,
-        assigned_to: visit.assigned_to,
-        assigned_team_id: visit.assigned_team_id,
-        announced: visit.announced,
-        status: visit.status,
-        due_state,
-        follow_up_of: visit.follow_up_of,
-        risk_markers: markers.into_iter().map(Into::into).collect(),
-    })
+    views(db, vec![visit], now)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a visit's view went missing".to_owned()))
+}
+
+/// The visits as shown, each with its person's risk-to-staff markers: read in one query for them all.
+async fn views(
+    db: &impl ConnectionTrait,
+    visits: Vec<home_visit::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<VisitView>, ApiError> {
+    let mut people: Vec<Uuid> = visits.iter().map(|visit| visit.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let markers = person_details::active_risk_markers_of(db, &people).await?;
+    Ok(visits
+        .into_iter()
+        .map(|visit| {
+            let risk_markers = markers
+                .iter()
+                .filter(|marker| marker.person_id == visit.person_id)
+                .cloned()
+                .map(Into::into)
+                .collect();
+            let due_state = (visit.status == home_visits::STATUS_PLANNED).then(|| {
+                if visit.window_end < now {
+                    "overdue"
+                } else {
+                    "due"
+                }
+                .to_owned()
+            });
+            VisitView {
+                id: visit.id,
+                person_id: visit.person_id,
+                window_start: visit.window_start,
+                window_end: visit.window_end,
+                address: visit.address,
+                assigned_to: visit.assigned_to,
+                assigned_team_id: visit.assigned_team_id,
+                announced: visit.announced,
+                status: visit.status,
+                due_state,
+                follow_up_of: visit.follow_up_of,
+                risk_markers,
+            }
+        })
+        .collect())
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/home-visits", tag = "casework", security(("bearer" = [])),
@@ -253,10 +279,7 @@ pub async fn list_visits(
     let listing = caller
         .audit(AuditAction::Consult, "home_visits", None)
         .listing(page.items.iter().map(|visit| visit.person_id));
-    let mut items = Vec::with_capacity(page.items.len());
-    for visit in page.items {
-        items.push(view(&txn, visit, now).await?);
-    }
+    let items = views(&txn, page.items, now).await?;
     audit::append_listing(&txn, listing, now).await?;
     txn.commit().await?;
     Ok(Json(VisitPage {

@@ -81,10 +81,23 @@ pub async fn active_risk_markers(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<Vec<risk_marker::Model>, PersistenceError> {
+    active_risk_markers_of(db, &[person_id]).await
+}
+
+/// The active risk markers of these people, oldest first, in one query (a page of visits shows each
+/// visit's person's markers).
+pub async fn active_risk_markers_of(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<Vec<risk_marker::Model>, PersistenceError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(risk_marker::Entity::find()
-        .filter(risk_marker::Column::PersonId.eq(person_id))
+        .filter(risk_marker::Column::PersonId.is_in(person_ids.iter().copied()))
         .filter(risk_marker::Column::EndedAt.is_null())
         .order_by_asc(risk_marker::Column::CreatedAt)
+        .order_by_asc(risk_marker::Column::Id)
         .all(db)
         .await?)
 }
