@@ -694,6 +694,19 @@ mod casework {
             .find(|a| a["id"] == first["contact"]["appointment_id"])
             .unwrap_or_else(|| panic!("{booked}"));
         assert_eq!(appointment["outcome"], "acceptable_absence_medical");
+        // And the appointment's alteration is in the audit log.
+        let admin = app.user("admin", None).await;
+        let altered = app
+            .audit(&admin, &format!("person_id={person}&action=alter"))
+            .await;
+        let appointments_altered: Vec<&Value> = altered["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["entity"] == "appointment")
+            .collect();
+        assert_eq!(appointments_altered.len(), 1, "{altered}");
+        assert_eq!(appointments_altered[0]["entity_id"], appointment["id"]);
         let steps = enforcement_of(&app, &om, person).await;
         assert_eq!(
             steps_by_contact(&steps),

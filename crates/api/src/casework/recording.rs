@@ -117,9 +117,10 @@ pub fn counts_for_enforcement(contact: &contact::Model) -> bool {
 }
 
 /// Sets an outcomed appointment's outcome to the one a correction of its contact records (an appointment
-/// not outcomed, or gone, is left alone: the correction is of the contact).
+/// not outcomed, or gone, is left alone: the correction is of the contact), and records the alteration.
 async fn correct_appointment_outcome(
     db: &impl ConnectionTrait,
+    caller: &Caller,
     appointment_id: Uuid,
     outcome: ContactOutcome,
     now: DateTime<Utc>,
@@ -130,10 +131,14 @@ async fn correct_appointment_outcome(
     if current.status != STATUS_OUTCOMED || current.outcome.as_deref() == Some(outcome.as_str()) {
         return Ok(());
     }
+    let person_id = current.person_id;
     appointments::save_versioned(db, current, now, |model| {
         model.outcome = Set(Some(outcome.as_str().to_owned()));
     })
     .await?;
+    let mut entry = caller.audit(AuditAction::Alter, "appointment", Some(person_id));
+    entry.entity_id = Some(appointment_id);
+    audit::append(db, entry, now).await?;
     Ok(())
 }
 
@@ -185,7 +190,7 @@ pub async fn record_contact(
     .await?;
     // The appointment whose outcome this corrects shows the corrected outcome.
     if let (Some(appointment_id), Some(outcome)) = (corrected_appointment, record.outcome) {
-        correct_appointment_outcome(db, appointment_id, outcome, now).await?;
+        correct_appointment_outcome(db, caller, appointment_id, outcome, now).await?;
     }
     // A correction that still records a counting absence is the same absence: its step goes with it.
     if let Some(old) = &superseded_absence
