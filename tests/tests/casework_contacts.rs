@@ -241,7 +241,7 @@ mod casework {
         let (status, corrected) = log(&app, &om, person, excuse).await;
         assert_eq!(status, 201, "{corrected}");
         let (_, steps) = app.get_json(&enforcement, &om).await;
-        assert_eq!(steps[0]["status"], "cancelled", "{steps}");
+        assert_eq!(steps[0]["status"], "withdrawn", "{steps}");
 
         // A sensitive contact is not there for the police to correct.
         let (_, sensitive) = log(

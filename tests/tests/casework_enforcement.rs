@@ -397,7 +397,7 @@ mod casework {
         let steps = enforcement_of(&app, &om, person).await;
         assert_eq!(steps.len(), 1);
         assert_eq!(steps[0]["id"], warning_id);
-        assert_eq!(steps[0]["status"], "cancelled");
+        assert_eq!(steps[0]["status"], "withdrawn");
         assert_eq!(steps[0]["completed_by"], json!(om.id));
         assert_eq!(instant(&steps[0]["completed_at"]), app.now());
 
@@ -445,7 +445,7 @@ mod casework {
             .iter()
             .map(|s| s["status"].as_str().unwrap())
             .collect();
-        assert_eq!(statuses, ["cancelled", "completed"]);
+        assert_eq!(statuses, ["withdrawn", "completed"]);
     }
 
     /// `(action, status, contact_id)` of each step, in the order made.
@@ -530,7 +530,7 @@ mod casework {
         assert_eq!(
             steps_by_contact(&steps),
             [
-                owned("warning", "cancelled", &later["contact"]["id"]),
+                owned("warning", "withdrawn", &later["contact"]["id"]),
                 owned("warning", "pending", &earlier["contact"]["id"]),
                 owned("breach", "pending", &later["contact"]["id"]),
             ]
@@ -711,8 +711,8 @@ mod casework {
         assert_eq!(
             steps_by_contact(&steps),
             [
-                owned("warning", "cancelled", &first["contact"]["id"]),
-                owned("breach", "cancelled", &second["contact"]["id"]),
+                owned("warning", "withdrawn", &first["contact"]["id"]),
+                owned("breach", "withdrawn", &second["contact"]["id"]),
                 owned("warning", "pending", &second["contact"]["id"]),
             ]
         );
@@ -742,7 +742,7 @@ mod casework {
         let steps = enforcement_of(&app, &om, person).await;
         let standing: Vec<(String, String, Value)> = steps_by_contact(&steps)
             .into_iter()
-            .filter(|(_, status, _)| status != "cancelled")
+            .filter(|(_, status, _)| status != "withdrawn")
             .collect();
         // Whichever was decided first, the second saw it: one warning, for the 10th, and one breach.
         for wanted in [
@@ -752,5 +752,193 @@ mod casework {
             assert!(standing.contains(&wanted), "{wanted:?} in {steps:?}");
         }
         assert_eq!(standing.len(), 2, "{steps:?}");
+    }
+
+    /// Closes the step `step` as `user` with `status` (completed or cancelled).
+    async fn close(app: &TestApp, user: &TestUser, step: &Value, status: &str) {
+        let (status_code, closed) = app
+            .send_json(
+                Method::POST,
+                &format!(
+                    "/api/v1/enforcement/{}/complete",
+                    step["id"].as_str().unwrap()
+                ),
+                user,
+                json!({"status": status}),
+            )
+            .await;
+        assert_eq!(status_code, 200, "{closed}");
+    }
+
+    #[tokio::test]
+    async fn what_was_done_or_decided_about_an_absence_stands_through_later_corrections() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        // 20 Nov: a warning, sent. 10 Nov, recorded late: a warning, and the 20th becomes a breach.
+        let later = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-20T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        close(&app, &om, &later["enforcement"], "completed").await;
+        let earlier = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-10T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+
+        // The officer decides against breach action for the 20th.
+        let steps = enforcement_of(&app, &om, person).await;
+        let breach = steps
+            .iter()
+            .find(|s| s["action"] == "breach")
+            .unwrap()
+            .clone();
+        close(&app, &om, &breach, "cancelled").await;
+        // A fixed note on the 10th keeps its absence: the cancelled breach is not made again.
+        let fixed = correct(
+            &app,
+            &om,
+            person,
+            &earlier["contact"],
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        assert_eq!(fixed["enforcement"]["action"], "warning", "{fixed}");
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [
+                owned("warning", "completed", &later["contact"]["id"]),
+                owned("warning", "pending", &fixed["contact"]["id"]),
+                owned("breach", "cancelled", &later["contact"]["id"]),
+            ]
+        );
+
+        // The 10th was excused after all: its warning is withdrawn, and the 20th, a first again, has had
+        // its warning already: none is asked for twice.
+        let excused = correct(
+            &app,
+            &om,
+            person,
+            &fixed["contact"],
+            "acceptable_absence",
+            Some("medical"),
+        )
+        .await;
+        assert_eq!(excused["enforcement"], Value::Null);
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [
+                owned("warning", "completed", &later["contact"]["id"]),
+                owned("warning", "withdrawn", &fixed["contact"]["id"]),
+                owned("breach", "cancelled", &later["contact"]["id"]),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_step_an_officer_cancelled_goes_with_its_absence_when_corrected() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let absence = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-16T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        close(&app, &om, &absence["enforcement"], "cancelled").await;
+        let fixed = correct(
+            &app,
+            &om,
+            person,
+            &absence["contact"],
+            "failed_to_attend",
+            None,
+        )
+        .await;
+        assert_eq!(fixed["enforcement"], Value::Null, "{fixed}");
+        let steps = enforcement_of(&app, &om, person).await;
+        assert_eq!(
+            steps_by_contact(&steps),
+            [owned("warning", "cancelled", &fixed["contact"]["id"])]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_correction_of_a_correction_still_corrects_the_appointment() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let first = record_absence(
+            &app,
+            &om,
+            person,
+            "2026-11-16T10:00:00Z",
+            "unacceptable_absence",
+            None,
+        )
+        .await;
+        let appointment_id = first["contact"]["appointment_id"].clone();
+        let excused = correct(
+            &app,
+            &om,
+            person,
+            &first["contact"],
+            "acceptable_absence",
+            Some("medical"),
+        )
+        .await;
+        // Linked to the appointment, though the correction did not name it.
+        assert_eq!(excused["contact"]["appointment_id"], appointment_id);
+        let again = correct(
+            &app,
+            &om,
+            person,
+            &excused["contact"],
+            "failed_to_attend",
+            None,
+        )
+        .await;
+        assert_eq!(again["contact"]["appointment_id"], appointment_id);
+        let (status, booked) = app
+            .get_json(&format!("/api/v1/people/{person}/appointments"), &om)
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(booked[0]["outcome"], "failed_to_attend", "{booked}");
+
+        // What an office visit cannot have had, and a correction with no outcome at all, are refused.
+        for body in [
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-16T10:00:00Z",
+                   "status": "attempted", "outcome": "not_at_home", "supersedes_id": again["contact"]["id"]}),
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-16T10:00:00Z",
+                   "status": "attempted", "supersedes_id": again["contact"]["id"]}),
+        ] {
+            let (status, problem) = app
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/people/{person}/contacts"),
+                    &om,
+                    body,
+                )
+                .await;
+            assert_eq!(status, 422, "{problem}");
+            assert_eq!(problem["errors"][0]["field"], "outcome", "{problem}");
+        }
     }
 }

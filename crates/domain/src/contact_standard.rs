@@ -196,6 +196,23 @@ pub fn default_contact_standards() -> Vec<ContactStandard> {
         .collect()
 }
 
+/// The longest period a standard may have: the caseload keeps 190 days of contacts (from its last write),
+/// which must hold the current period and the one before it. 3 calendar months twice is at most 184 days;
+/// 60 working days is at most 12 weeks and a few bank holidays.
+pub const LONGEST_PERIODS: [Period; 3] = [
+    Period::Days(95),
+    Period::WorkingDays(60),
+    Period::CalendarMonths(3),
+];
+
+/// Whether `period` is no longer than [`LONGEST_PERIODS`] allows for its unit.
+fn within_longest(period: Period) -> bool {
+    LONGEST_PERIODS.iter().any(|longest| {
+        std::mem::discriminant(longest) == std::mem::discriminant(&period)
+            && period.length() <= longest.length()
+    })
+}
+
 /// Checks a partnership's own list of standards before it is used: each a code of its own (within the list),
 /// a count and period lengths of at least 1. The error names the entry (`contact_standards[2].count`) and
 /// says what is wrong, for the operator who wrote it.
@@ -222,6 +239,14 @@ pub fn check_contact_standards(standards: &[ContactStandard]) -> Result<(), (Str
         }
         if standard.every.length() == 0 {
             return Err((field(index, "every"), "must be at least 1 long".to_owned()));
+        }
+        if !within_longest(standard.every) {
+            return Err((
+                field(index, "every"),
+                "must be at most 95 days, 60 working days or 3 calendar months (the caseload keeps \
+                 190 days of contacts: a period and the one before it)"
+                    .to_owned(),
+            ));
         }
         if standard
             .first_within
@@ -304,6 +329,13 @@ mod tests {
         let mut never = defaults.clone();
         never[0].every = Period::Days(0);
         assert_eq!(field_of(&never), "contact_standards[0].every");
+        let mut too_long = defaults.clone();
+        too_long[1].every = Period::CalendarMonths(4);
+        assert_eq!(field_of(&too_long), "contact_standards[1].every");
+        too_long[1].every = Period::Days(96);
+        assert_eq!(field_of(&too_long), "contact_standards[1].every");
+        too_long[1].every = Period::WorkingDays(60);
+        assert_eq!(check_contact_standards(&too_long), Ok(()));
         let mut at_once = defaults.clone();
         at_once[4].first_within = Some(Period::WorkingDays(0));
         assert_eq!(field_of(&at_once), "contact_standards[4].first_within");

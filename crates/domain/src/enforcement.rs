@@ -109,8 +109,11 @@ domain_enum! {
         Pending = "pending",
         /// Done, by whom and when recorded.
         Completed = "completed",
-        /// Withdrawn: by an officer, or because the absence it was for no longer calls for it.
+        /// Cancelled by an officer: a decision that stands.
         Cancelled = "cancelled",
+        /// Withdrawn by Vigil, because the absence it was for no longer calls for it (corrected to one that
+        /// does not count, or now calling for another step). Not a decision: as if never made.
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -136,7 +139,7 @@ pub struct StepOnRecord<S, C> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepChange<S, C> {
     /// Withdraw this pending step: its absence no longer counts, or now calls for another step.
-    Cancel(S),
+    Withdraw(S),
     /// Make this step for the absence recorded by `contact`.
     Create {
         contact: C,
@@ -152,14 +155,17 @@ impl EnforcementPolicy {
     /// second a first again (a warning).
     ///
     /// - An absence with no step gets the step [`Self::decide`] gives it.
-    /// - A pending step that is no longer the right one (action or deadline) is cancelled and the right
+    /// - A pending step that is no longer the right one (action or deadline) is withdrawn and the right
     ///   one made; a pending step that is right is kept.
-    /// - What was done stands: a completed step is not undone, and a step an officer cancelled is not
-    ///   made again. The one exception is escalation: an absence whose completed step was a warning and
-    ///   that now calls for a breach gets the breach, since a second absence within the window must
-    ///   lead to breach action whatever was done for it before.
+    /// - What was done or decided stands: a step completed, or cancelled by an officer, is never undone
+    ///   or made again, and a breach completed or cancelled also covers a warning. So a pending step is
+    ///   not replaced by one of an action already completed or cancelled for that absence. The one step
+    ///   still made is escalation: an absence whose warning was completed or cancelled, and that now
+    ///   calls for a breach, gets the breach (a second absence within the window must lead to breach
+    ///   action, whatever was done about it as a first).
     /// - A pending step for a contact that no longer records a counting absence (corrected to one that
-    ///   does not count) is cancelled, whenever it happened.
+    ///   does not count) is withdrawn, whenever it happened.
+    /// - Withdrawn steps are ignored: they were Vigil's, not anyone's decision.
     ///
     /// Absences before `from` are left as they are: nothing earlier than the absences written changes.
     pub fn reconcile<S: Copy + Eq, C: Copy + Eq>(
@@ -176,7 +182,7 @@ impl EnforcementPolicy {
                 .contact
                 .is_some_and(|contact| absences.iter().any(|absence| absence.contact == contact));
             if step.state == StepState::Pending && step.contact.is_some() && !still_counts {
-                changes.push(StepChange::Cancel(step.id));
+                changes.push(StepChange::Withdraw(step.id));
             }
         }
         let times: Vec<DateTime<Utc>> = absences.iter().map(|absence| absence.at).collect();
@@ -186,6 +192,7 @@ impl EnforcementPolicy {
             let its_steps: Vec<StepOnRecord<S, C>> = steps
                 .iter()
                 .filter(|step| step.contact == Some(absence.contact))
+                .filter(|step| step.state != StepState::Withdrawn)
                 .copied()
                 .collect();
             let pending: Vec<StepOnRecord<S, C>> = its_steps
@@ -201,23 +208,14 @@ impl EnforcementPolicy {
                 pending
                     .iter()
                     .filter(|step| Some(step.id) != kept)
-                    .map(|step| StepChange::Cancel(step.id)),
+                    .map(|step| StepChange::Withdraw(step.id)),
             );
-            let completed = |action: EnforcementAction| {
-                its_steps
-                    .iter()
-                    .any(|step| step.state == StepState::Completed && step.action == action)
-            };
-            let create = if kept.is_some() {
-                false
-            } else if !pending.is_empty() || its_steps.is_empty() {
-                true
-            } else {
-                // Nothing pending: only escalation from a warning done to a breach is made.
-                decision.action == EnforcementAction::Breach
-                    && completed(EnforcementAction::Warning)
-                    && !completed(EnforcementAction::Breach)
-            };
+            // Done or decided already: this action, or a breach (which covers a warning).
+            let covered = its_steps.iter().any(|step| {
+                step.state != StepState::Pending
+                    && (step.action == decision.action || step.action == EnforcementAction::Breach)
+            });
+            let create = kept.is_none() && !covered;
             if create {
                 changes.push(StepChange::Create {
                     contact: absence.contact,
@@ -380,23 +378,23 @@ mod tests {
                 .iter()
                 .filter_map(|change| match change {
                     StepChange::Create { contact, decision } => Some((*contact, decision.action)),
-                    StepChange::Cancel(_) => None,
+                    StepChange::Withdraw(_) => None,
                 })
                 .collect()
         }
 
-        fn cancelled(changes: &[Change]) -> Vec<u32> {
+        fn withdrawn(changes: &[Change]) -> Vec<u32> {
             changes
                 .iter()
                 .filter_map(|change| match change {
-                    StepChange::Cancel(id) => Some(*id),
+                    StepChange::Withdraw(id) => Some(*id),
                     StepChange::Create { .. } => None,
                 })
                 .collect()
         }
 
         use EnforcementAction::{Breach, Warning};
-        use StepState::{Cancelled, Completed, Pending};
+        use StepState::{Cancelled, Completed, Pending, Withdrawn};
 
         const NOV_10: &str = "2026-11-10T10:00:00Z";
         const NOV_20: &str = "2026-11-20T10:00:00Z";
@@ -424,7 +422,7 @@ mod tests {
                 &[step(10, 1, Warning, Pending, NOV_20)],
                 NOV_10,
             );
-            assert_eq!(cancelled(&changes), [10]);
+            assert_eq!(withdrawn(&changes), [10]);
             assert_eq!(created(&changes), [(2, Warning), (1, Breach)]);
             let breach_due = changes.iter().find_map(|change| match change {
                 StepChange::Create {
@@ -444,7 +442,7 @@ mod tests {
                 &[step(10, 1, Warning, Completed, NOV_20)],
                 NOV_10,
             );
-            assert!(cancelled(&changes).is_empty());
+            assert!(withdrawn(&changes).is_empty());
             assert_eq!(created(&changes), [(2, Warning), (1, Breach)]);
         }
 
@@ -459,7 +457,7 @@ mod tests {
                 ],
                 NOV_10,
             );
-            assert_eq!(cancelled(&changes), [10, 20]);
+            assert_eq!(withdrawn(&changes), [10, 20]);
             assert_eq!(created(&changes), [(2, Warning)]);
         }
 
@@ -488,6 +486,55 @@ mod tests {
             // Contact 1 has no step (say, recorded before Vigil); only what changed on or after 20 Nov is looked at.
             let changes = reconcile(&[absence(1, NOV_10), absence(2, NOV_20)], &[], NOV_20);
             assert_eq!(created(&changes), [(2, Breach)]);
+        }
+
+        #[test]
+        fn a_warning_sent_is_not_asked_for_again_when_the_breach_goes() {
+            // 20 Nov's warning was sent; 10 Nov, recorded late, made it a breach; 10 Nov is then corrected
+            // away: 20 Nov is a first again, and its warning was sent already.
+            let changes = reconcile(
+                &[absence(2, NOV_20)],
+                &[
+                    step(20, 2, Warning, Completed, NOV_20),
+                    step(10, 1, Warning, Pending, NOV_10),
+                    step(21, 2, Breach, Pending, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert_eq!(withdrawn(&changes), [10, 21]);
+            assert_eq!(created(&changes), []);
+        }
+
+        #[test]
+        fn an_officers_cancellation_stands_and_withdrawn_steps_do_not_count() {
+            // The officer cancelled the breach: not made again.
+            let changes = reconcile(
+                &[absence(1, NOV_10), absence(2, NOV_20)],
+                &[
+                    step(10, 1, Warning, Pending, NOV_10),
+                    step(20, 2, Warning, Completed, NOV_20),
+                    step(21, 2, Breach, Cancelled, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert!(changes.is_empty(), "{changes:?}");
+            // A warning cancelled by the officer still escalates to a breach when a second absence calls for one.
+            let changes = reconcile(
+                &[absence(1, NOV_10), absence(2, NOV_20)],
+                &[
+                    step(10, 1, Warning, Pending, NOV_10),
+                    step(20, 2, Warning, Cancelled, NOV_20),
+                ],
+                NOV_10,
+            );
+            assert_eq!(created(&changes), [(2, Breach)]);
+            // Withdrawn by Vigil: as if never made.
+            let changes = reconcile(
+                &[absence(1, NOV_10)],
+                &[step(10, 1, Warning, Withdrawn, NOV_10)],
+                NOV_10,
+            );
+            assert_eq!(created(&changes), [(1, Warning)]);
         }
     }
 }

@@ -61,11 +61,11 @@ pub async fn bring_steps_into_line(
     let withdrawn: Vec<Uuid> = changes
         .iter()
         .filter_map(|change| match change {
-            StepChange::Cancel(id) => Some(*id),
+            StepChange::Withdraw(id) => Some(*id),
             StepChange::Create { .. } => None,
         })
         .collect();
-    enforcement::cancel_pending(db, person_id, &withdrawn, staff_id, now).await?;
+    enforcement::withdraw_pending(db, person_id, &withdrawn, staff_id, now).await?;
     for change in changes {
         if let StepChange::Create { contact, decision } = change {
             enforcement::create(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use vigil_domain::{AuditAction, ContactStatus, ContactType};
 use vigil_persistence::repositories::{appointments, audit, contacts, home_visits};
 
-use super::outcomes::parse_outcome;
+use super::outcomes::{check_outcome_fits, parse_outcome};
 use super::recording::{
     ContactRecord, ContactView, EnforcementView, counts_for_enforcement, record_contact,
 };
@@ -102,23 +102,7 @@ pub async fn log_contact(
     let txn = state.db.begin().await?;
     // First: nothing below may tell someone who cannot see the person about their records.
     load_visible(&state, &txn, &caller, person_id).await?;
-    if let Some(appointment_id) = request.appointment_id
-        && appointments::find(&txn, appointment_id)
-            .await?
-            .is_none_or(|a| a.person_id != person_id)
-    {
-        v.add(
-            "appointment_id",
-            "no appointment of this person with this id",
-        );
-    }
-    if let Some(visit_id) = request.home_visit_id
-        && home_visits::find(&txn, visit_id)
-            .await?
-            .is_none_or(|visit| visit.person_id != person_id)
-    {
-        v.add("home_visit_id", "no home visit of this person with this id");
-    }
+    let mut corrected = None;
     if let Some(old_id) = request.supersedes_id {
         match contacts::find(&txn, old_id).await? {
             // A sensitive contact is, to a role that may not see it, no contact at all.
@@ -134,8 +118,46 @@ pub async fn log_contact(
                 if contacts::is_superseded(&txn, old_id).await? {
                     return Err(ApiError::Conflict(ALREADY_SUPERSEDED.to_owned()));
                 }
+                corrected = Some(old);
             }
             _ => v.add("supersedes_id", "no contact of this person with this id"),
+        }
+    }
+    // A correction is of the same event: unless it says otherwise, it stays linked to the appointment or
+    // visit the corrected contact was for (so correcting a correction still reaches the appointment).
+    let appointment_id = request
+        .appointment_id
+        .or(corrected.as_ref().and_then(|old| old.appointment_id));
+    let home_visit_id = request
+        .home_visit_id
+        .or(corrected.as_ref().and_then(|old| old.home_visit_id));
+    let appointment = match appointment_id {
+        Some(id) => appointments::find(&txn, id)
+            .await?
+            .filter(|appointment| appointment.person_id == person_id),
+        None => None,
+    };
+    if appointment_id.is_some() && appointment.is_none() {
+        v.add(
+            "appointment_id",
+            "no appointment of this person with this id",
+        );
+    }
+    if let Some(visit_id) = home_visit_id
+        && home_visits::find(&txn, visit_id)
+            .await?
+            .is_none_or(|visit| visit.person_id != person_id)
+    {
+        v.add("home_visit_id", "no home visit of this person with this id");
+    }
+    if let Some(appointment) = &appointment {
+        check_outcome_fits(&mut v, outcome, &appointment.appointment_type);
+        // The appointment shows the outcome its contact records: a correction of one must give one.
+        if outcome.is_none() && corrected.as_ref().is_some_and(|old| old.outcome.is_some()) {
+            v.add(
+                "outcome",
+                "a correction of an appointment's outcome must give the outcome",
+            );
         }
     }
     v.finish()?;
@@ -158,8 +180,8 @@ pub async fn log_contact(
                 .map(|n| n.trim().to_owned())
                 .filter(|n| !n.is_empty()),
             sensitive: request.sensitive,
-            appointment_id: request.appointment_id,
-            home_visit_id: request.home_visit_id,
+            appointment_id,
+            home_visit_id,
             supersedes_id: request.supersedes_id,
         },
         now,

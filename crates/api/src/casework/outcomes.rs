@@ -70,6 +70,28 @@ pub fn parse_outcome(
     v.check("outcome", outcome.parse::<ContactOutcome>())
 }
 
+/// Not at home and refused entry are outcomes of home and doorstep visits only (checked for an outcome
+/// recorded on an appointment, and for a contact linked to one).
+pub fn check_outcome_fits(
+    v: &mut Validator,
+    outcome: Option<ContactOutcome>,
+    appointment_type: &str,
+) {
+    let home = matches!(
+        appointment_type.parse::<AppointmentType>(),
+        Ok(AppointmentType::HomeVisit | AppointmentType::DoorstepVisit)
+    );
+    if outcome
+        .is_some_and(|o| matches!(o, ContactOutcome::NotAtHome | ContactOutcome::RefusedEntry))
+        && !home
+    {
+        v.add(
+            "outcome",
+            "not_at_home and refused_entry are for home and doorstep visits",
+        );
+    }
+}
+
 /// Records the outcome of a booked appointment that has started.
 pub async fn record_appointment_outcome(
     state: &AppState,
@@ -88,19 +110,7 @@ pub async fn record_appointment_outcome(
         .map_err(|_| {
             ApiError::Internal(format!("appointment {} has an unknown type", current.id))
         })?;
-    let home = matches!(
-        kind,
-        AppointmentType::HomeVisit | AppointmentType::DoorstepVisit
-    );
-    if outcome
-        .is_some_and(|o| matches!(o, ContactOutcome::NotAtHome | ContactOutcome::RefusedEntry))
-        && !home
-    {
-        v.add(
-            "outcome",
-            "not_at_home and refused_entry are for home and doorstep visits",
-        );
-    }
+    check_outcome_fits(&mut v, outcome, kind.as_str());
     if current.starts_at > now {
         v.add("outcome", "the appointment has not started yet");
     }

@@ -82,7 +82,8 @@ pub struct EnforcementView {
     pub contact_id: Option<Uuid>,
     /// warning | breach
     pub action: String,
-    /// pending | completed | cancelled
+    /// pending | completed | cancelled (by an officer) | withdrawn (by Vigil: the absence was corrected, or
+    /// now calls for another step)
     pub status: String,
     /// The deadline: warning within 5 working days, breach action within 10.
     pub due_by: DateTime<Utc>,
@@ -206,7 +207,10 @@ pub async fn record_contact(
                 .await?
                 .into_iter()
                 .rev()
-                .find(|step| step.contact_id == Some(saved.id) && step.status != "cancelled")
+                .find(|step| {
+                    step.contact_id == Some(saved.id)
+                        && matches!(step.status.as_str(), "pending" | "completed")
+                })
         }
         None => None,
     };

@@ -17,7 +17,8 @@ use crate::error::PersistenceError;
 use crate::repositories::{appointments, contacts, custody, enforcement, home_visits, memberships};
 
 /// How far back completed contacts are kept, from the time of the last write: two of the longest standard
-/// period (3 months), which covers the current and the previous period at any later time.
+/// period (`vigil_domain::LONGEST_PERIODS`, held at start-up), which covers the current and the previous
+/// period at any later time.
 pub const CONTACT_LOOKBACK_DAYS: i64 = 190;
 
 /// One part of a person's facts, each refreshed by the writes that change it.

@@ -105,9 +105,10 @@ pub async fn pending_for_people(
         .await?)
 }
 
-/// Cancels these pending steps of the person (by `staff_id`, whose write made them wrong): a step that is
-/// no longer pending is left as it is.
-pub async fn cancel_pending(
+/// Withdraws these pending steps of the person (status `withdrawn`: Vigil's doing, not an officer's
+/// decision; `completed_by` is `staff_id`, whose write made them wrong). A step no longer pending is left as
+/// it is.
+pub async fn withdraw_pending(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     ids: &[Uuid],
@@ -118,7 +119,7 @@ pub async fn cancel_pending(
         return Ok(0);
     }
     let result = enforcement_action::Entity::update_many()
-        .col_expr(enforcement_action::Column::Status, "cancelled".into())
+        .col_expr(enforcement_action::Column::Status, "withdrawn".into())
         .col_expr(enforcement_action::Column::CompletedAt, Some(now).into())
         .col_expr(
             enforcement_action::Column::CompletedBy,
@@ -135,9 +136,9 @@ pub async fn cancel_pending(
     Ok(result.rows_affected)
 }
 
-/// Moves the pending and completed steps of the contact `from` to the contact `to` that corrects it and
-/// still records a counting absence: the same absence, so the same step (a warning already sent is not
-/// sent again). Cancelled steps stay with the contact they were for.
+/// Moves the steps of the contact `from` to the contact `to` that corrects it and still records a counting
+/// absence: the same absence, so the same steps, and what was done or decided about it goes with it (a
+/// warning already sent is not sent again; a step an officer cancelled is not made again).
 pub async fn carry_over(
     db: &impl ConnectionTrait,
     person_id: Uuid,
@@ -148,7 +149,6 @@ pub async fn carry_over(
         .col_expr(enforcement_action::Column::ContactId, Some(to).into())
         .filter(enforcement_action::Column::PersonId.eq(person_id))
         .filter(enforcement_action::Column::ContactId.eq(from))
-        .filter(enforcement_action::Column::Status.ne("cancelled"))
         .exec(db)
         .await?;
     Ok(result.rows_affected)
