@@ -10,7 +10,9 @@
 
 pub mod app;
 pub mod appointments;
+pub mod caseload;
 pub mod cohort;
+pub mod enforcement;
 pub mod scheduling;
 
 pub use app::{TEST_PASSWORD, TestApp, TestUser, spawn_app, spawn_app_adjusted, spawn_app_with};

@@ -1,55 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The caseload worklist end to end: order (overdue first), contents (next appointment, last contact,
-//! unrecorded outcomes, enforcement deadlines, contact standards), filters and who may read whose.
+//! unrecorded outcomes, enforcement deadlines, contact standards), filters and who may read whose. A first
+//! contact made long ago, and a partnership's own rules, are in `casework_caseload_rules.rs`.
 
-use chrono::{DateTime, Utc};
 use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use vigil_e2e::{TestApp, TestUser, spawn_app, spawn_app_with};
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-fn instant(v: &Value) -> DateTime<Utc> {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
-
-async fn caseload(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let (status, body) = app.get_json(path, user).await;
-    assert_eq!(status, 200, "{path}: {body}");
-    body
-}
-
-fn person_ids(caseload: &Value) -> Vec<Value> {
-    caseload["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["person"]["id"].clone())
-        .collect()
-}
-
-/// `(kind, due_by, reference_id)` of a list of work items.
-fn work(items: &Value) -> Vec<(String, DateTime<Utc>, Value)> {
-    items
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {items}"))
-        .iter()
-        .map(|w| {
-            (
-                w["kind"].as_str().unwrap().to_owned(),
-                instant(&w["due_by"]),
-                w["reference_id"].clone(),
-            )
-        })
-        .collect()
-}
+use vigil_e2e::appointments::{at, instant};
+use vigil_e2e::caseload::{adopted_member, caseload, person_ids, work};
+use vigil_e2e::{spawn_app, spawn_app_with};
 
 /// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.
 mod casework {
@@ -294,24 +254,6 @@ mod casework {
         assert_eq!(found["items"][0], item["person"], "the search's summary");
     }
 
-    /// Adopts a tier-A catch & convict member allocated to `om`; returns the person.
-    pub(super) async fn adopted_member(
-        app: &TestApp,
-        coordinator: &TestUser,
-        om: &TestUser,
-        police: &TestUser,
-        family: &str,
-    ) -> Uuid {
-        let person = app
-            .person_with(om, "Kai", family, json!({"tier": "A"}))
-            .await;
-        app.adopt(coordinator, person, "catch_convict", police.id, om.id)
-            .await;
-        app.allocate(coordinator, person, om.id, "offender_manager")
-            .await;
-        person
-    }
-
     #[tokio::test]
     async fn first_contact_after_adoption_is_due_in_two_working_days_across_the_clock_change() {
         // Thursday 22 October 2026 (BST). Clocks go back on Sunday 25 October.
@@ -546,146 +488,5 @@ mod casework {
             without_time(caseload(&app, &om, "/api/v1/caseload").await),
             again
         );
-    }
-}
-
-/// A first contact made long ago still counts as made, however long since the person was last seen that way.
-mod long_ago {
-    use super::casework::adopted_member;
-    use super::*;
-
-    /// Logs a completed contact of `kind` at `occurred_at`.
-    async fn log(app: &TestApp, om: &TestUser, person: Uuid, occurred_at: &str, kind: &str) {
-        let (status, answer) = app
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/people/{person}/contacts"),
-                om,
-                json!({"type": kind, "occurred_at": occurred_at, "status": "completed",
-                       "outcome": "attended_complied"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-
-    #[tokio::test]
-    async fn a_first_contact_older_than_the_lookback_is_still_met() {
-        // Thursday 22 October 2026: adopted (tier A), and seen in the office the same day.
-        let app = spawn_app_with(at("2026-10-22T10:00:00Z")).await;
-        let coordinator = app.user("coordinator", None).await;
-        let om = app.user("offender_manager", None).await;
-        let police = app.user("police", None).await;
-        let person = adopted_member(&app, &coordinator, &om, &police, "Reid").await;
-        log(
-            &app,
-            &om,
-            person,
-            "2026-10-22T10:00:00Z",
-            "face_to_face_office",
-        )
-        .await;
-
-        // Seven months on (Tuesday 25 May 2027), only telephone calls since: the office visit has left the
-        // stored lookback of 190 days.
-        app.clock.set(at("2027-05-25T09:00:00Z"));
-        let om = app.signed_in_again(&om).await;
-        log(&app, &om, person, "2027-05-25T08:30:00Z", "telephone").await;
-
-        let list = caseload(&app, &om, "/api/v1/caseload").await;
-        let item = &list["items"][0];
-        let all: Vec<(String, DateTime<Utc>, Value)> =
-            [work(&item["overdue"]), work(&item["due"])].concat();
-        // Not "first face-to-face contact due by 26 October 2026", as if never seen.
-        assert!(
-            all.iter()
-                .all(|(_, due_by, _)| *due_by > at("2027-01-01T00:00:00Z")),
-            "{item}"
-        );
-        // The weekly face-to-face periods from adoption (Thursdays): the one that ended on Wednesday 19 May
-        // was missed, and the current one is due by the end of Wednesday 26 May (BST).
-        let weekly: Vec<DateTime<Utc>> = item["overdue"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .chain(item["due"].as_array().unwrap())
-            .filter(|w| w["description"].as_str().unwrap().contains("face_to_face"))
-            .map(|w| instant(&w["due_by"]))
-            .collect();
-        assert_eq!(
-            weekly,
-            [at("2027-05-19T22:59:59Z"), at("2027-05-26T22:59:59Z")],
-            "{item}"
-        );
-        assert_eq!(instant(&item["last_contact"]), at("2027-05-25T08:30:00Z"));
-    }
-}
-
-/// The partnership's own rules (`[[contact_standards]]`, `[enforcement]` in config) are the ones applied.
-mod configured_rules {
-    use super::casework::adopted_member;
-    use super::*;
-    use vigil_domain::{ContactStandard, EnforcementPolicy, Period, StandardKind, Strand, Tier};
-
-    #[tokio::test]
-    async fn the_worklist_and_enforcement_follow_the_partnerships_own_rules() {
-        // Thursday 22 October 2026, as in the shipped-rules test above, to compare.
-        let own_standard = ContactStandard {
-            code: "local.catch_convict.A.weekly_home".to_owned(),
-            version: 2,
-            strand: Strand::CatchConvict,
-            tier: Tier::A,
-            kind: StandardKind::HomeVisit,
-            count: 1,
-            every: Period::Days(7),
-            first_within: Some(Period::WorkingDays(1)),
-        };
-        let rules = vigil_api::CaseworkRules {
-            contact_standards: vec![own_standard],
-            enforcement: EnforcementPolicy {
-                warning_within_working_days: 2,
-                ..EnforcementPolicy::default()
-            },
-            ..vigil_api::CaseworkRules::defaults()
-        };
-        let app = vigil_e2e::spawn_app_adjusted(
-            at("2026-10-22T10:00:00Z"),
-            vigil_api::HttpSettings::default(),
-            |state| state.with_rules(rules),
-        )
-        .await;
-        let coordinator = app.user("coordinator", None).await;
-        let om = app.user("offender_manager", None).await;
-        let police = app.user("police", None).await;
-        let person = adopted_member(&app, &coordinator, &om, &police, "Reid").await;
-
-        // One item only, the configured one: a home visit within 1 working day (end of Friday 23, BST).
-        let list = caseload(&app, &om, "/api/v1/caseload").await;
-        let item = &list["items"][0];
-        assert_eq!(
-            work(&item["due"]),
-            [(
-                "contact_standard".to_owned(),
-                at("2026-10-23T22:59:59Z"),
-                Value::Null
-            )]
-        );
-        let description = item["due"][0]["description"].as_str().unwrap();
-        assert!(
-            description.contains("local.catch_convict.A.weekly_home"),
-            "{description}"
-        );
-
-        // A missed office visit: the warning is due in 2 working days (Monday 26, GMT), not 5.
-        let recorded = app
-            .book(
-                &om,
-                person,
-                json!({"type": "office_visit", "starts_at": "2026-10-22T08:00:00Z",
-                       "duration_minutes": 30, "outcome": "unacceptable_absence"}),
-            )
-            .await;
-        let step = &recorded["recorded"]["enforcement"];
-        assert_eq!(step["action"], "warning", "{recorded}");
-        assert_eq!(instant(&step["due_by"]), at("2026-10-26T23:59:59Z"));
     }
 }

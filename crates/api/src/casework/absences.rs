@@ -8,7 +8,8 @@ use uuid::Uuid;
 use vigil_domain::{ContactOutcome, CountingAbsence, StepChange, StepOnRecord};
 use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::{enforcement_action, person};
-use vigil_persistence::repositories::{contacts, enforcement, row_locks};
+use vigil_persistence::repositories::enforcement::{self, NewStep};
+use vigil_persistence::repositories::{contacts, row_locks};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -31,23 +32,25 @@ pub async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(
 }
 
 /// Brings the person's steps into line with their counting absences from `from` on (the earliest time a
-/// write touched); `staff_id` is who withdraws any step that is no longer right.
+/// write touched); `staff_id` is who withdraws any step that is no longer right. Answers the step that now
+/// stands (pending or completed) for the absence `contact` records, if any.
 pub async fn bring_steps_into_line(
     state: &AppState,
     db: &impl ConnectionTrait,
     person_id: Uuid,
     from: DateTime<Utc>,
+    contact: Uuid,
     staff_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<Option<enforcement_action::Model>, ApiError> {
     let absences: Vec<CountingAbsence<Uuid>> =
         contacts::current_with_outcomes(db, person_id, &counting_outcomes())
             .await?
             .into_iter()
             .map(|(contact, at)| CountingAbsence { contact, at })
             .collect();
-    let steps = enforcement::for_person(db, person_id)
-        .await?
+    let stored = enforcement::for_person(db, person_id).await?;
+    let steps = stored
         .iter()
         .map(on_record)
         .collect::<Result<Vec<_>, _>>()?;
@@ -58,28 +61,29 @@ pub async fn bring_steps_into_line(
         state.time_zone,
         &state.calendar,
     );
-    let withdrawn: Vec<Uuid> = changes
-        .iter()
-        .filter_map(|change| match change {
-            StepChange::Withdraw(id) => Some(*id),
-            StepChange::Create { .. } => None,
-        })
-        .collect();
-    enforcement::withdraw_pending(db, person_id, &withdrawn, staff_id, now).await?;
+    let mut withdraw = Vec::new();
+    let mut make = Vec::new();
     for change in changes {
-        if let StepChange::Create { contact, decision } = change {
-            enforcement::create(
-                db,
-                person_id,
-                Some(contact),
-                decision.action.as_str(),
-                decision.due_by,
-                now,
-            )
-            .await?;
+        match change {
+            StepChange::Withdraw(id) => withdraw.push(id),
+            StepChange::Create { contact, decision } => make.push(NewStep {
+                contact_id: contact,
+                action: decision.action.as_str().to_owned(),
+                due_by: decision.due_by,
+            }),
         }
     }
-    Ok(())
+    let made = enforcement::replace_steps(db, person_id, &withdraw, make, staff_id, now).await?;
+    let standing = |step: &enforcement_action::Model| {
+        step.contact_id == Some(contact)
+            && !withdraw.contains(&step.id)
+            && matches!(step.status.as_str(), "pending" | "completed")
+    };
+    Ok(made
+        .into_iter()
+        .rev()
+        .find(|step| step.contact_id == Some(contact))
+        .or_else(|| stored.into_iter().rev().find(standing)))
 }
 
 /// A stored step as the rule sees it; a stored value outside the vocabulary is a fault of ours.

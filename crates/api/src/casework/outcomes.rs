@@ -75,11 +75,11 @@ pub fn parse_outcome(
 pub fn check_outcome_fits(
     v: &mut Validator,
     outcome: Option<ContactOutcome>,
-    appointment_type: &str,
+    appointment_type: AppointmentType,
 ) {
     let home = matches!(
-        appointment_type.parse::<AppointmentType>(),
-        Ok(AppointmentType::HomeVisit | AppointmentType::DoorstepVisit)
+        appointment_type,
+        AppointmentType::HomeVisit | AppointmentType::DoorstepVisit
     );
     if outcome
         .is_some_and(|o| matches!(o, ContactOutcome::NotAtHome | ContactOutcome::RefusedEntry))
@@ -110,7 +110,7 @@ pub async fn record_appointment_outcome(
         .map_err(|_| {
             ApiError::Internal(format!("appointment {} has an unknown type", current.id))
         })?;
-    check_outcome_fits(&mut v, outcome, kind.as_str());
+    check_outcome_fits(&mut v, outcome, kind);
     if current.starts_at > now {
         v.add("outcome", "the appointment has not started yet");
     }

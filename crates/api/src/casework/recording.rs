@@ -201,16 +201,16 @@ pub async fn record_contact(
     }
     let step = match touched_from {
         Some(from) => {
-            absences::bring_steps_into_line(state, db, record.person_id, from, caller.id, now)
-                .await?;
-            enforcement::for_person(db, record.person_id)
-                .await?
-                .into_iter()
-                .rev()
-                .find(|step| {
-                    step.contact_id == Some(saved.id)
-                        && matches!(step.status.as_str(), "pending" | "completed")
-                })
+            absences::bring_steps_into_line(
+                state,
+                db,
+                record.person_id,
+                from,
+                saved.id,
+                caller.id,
+                now,
+            )
+            .await?
         }
         None => None,
     };

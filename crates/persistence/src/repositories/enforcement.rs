@@ -13,28 +13,62 @@ use crate::entities::{enforcement_action, person};
 use crate::error::PersistenceError;
 use crate::repositories::row_locks::lock_row;
 
-pub async fn create(
+/// A step to make for the absence a contact records.
+#[derive(Debug, Clone)]
+pub struct NewStep {
+    pub contact_id: Uuid,
+    /// warning | breach
+    pub action: String,
+    pub due_by: DateTime<Utc>,
+}
+
+/// Brings a person's steps to what the enforcement rule asks: withdraws the pending steps `withdraw`
+/// (status `withdrawn`: Vigil's doing, not an officer's decision; `completed_by` is `staff_id`, whose write
+/// made them wrong; a step no longer pending is left as it is) and makes the steps `make`, pending. The
+/// person's caseload facts are refreshed once, if anything changed. Answers the steps made.
+pub async fn replace_steps(
     db: &impl ConnectionTrait,
     person_id: Uuid,
-    contact_id: Option<Uuid>,
-    action: &str,
-    due_by: DateTime<Utc>,
+    withdraw: &[Uuid],
+    make: Vec<NewStep>,
+    staff_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<enforcement_action::Model, PersistenceError> {
-    let model = enforcement_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(person_id),
-        contact_id: Set(contact_id),
-        action: Set(action.to_owned()),
-        status: Set("pending".to_owned()),
-        due_by: Set(due_by),
-        completed_at: Set(None),
-        completed_by: Set(None),
-        created_at: Set(now),
-    };
-    let step = model.insert(db).await?;
-    refresh(db, person_id, Part::Enforcement, now).await?;
-    Ok(step)
+) -> Result<Vec<enforcement_action::Model>, PersistenceError> {
+    let mut changed = false;
+    if !withdraw.is_empty() {
+        let result = enforcement_action::Entity::update_many()
+            .col_expr(enforcement_action::Column::Status, "withdrawn".into())
+            .col_expr(enforcement_action::Column::CompletedAt, Some(now).into())
+            .col_expr(
+                enforcement_action::Column::CompletedBy,
+                Some(staff_id).into(),
+            )
+            .filter(enforcement_action::Column::PersonId.eq(person_id))
+            .filter(enforcement_action::Column::Id.is_in(withdraw.iter().copied()))
+            .filter(enforcement_action::Column::Status.eq("pending"))
+            .exec(db)
+            .await?;
+        changed = result.rows_affected > 0;
+    }
+    let mut made = Vec::with_capacity(make.len());
+    for step in make {
+        let model = enforcement_action::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(person_id),
+            contact_id: Set(Some(step.contact_id)),
+            action: Set(step.action),
+            status: Set("pending".to_owned()),
+            due_by: Set(step.due_by),
+            completed_at: Set(None),
+            completed_by: Set(None),
+            created_at: Set(now),
+        };
+        made.push(model.insert(db).await?);
+    }
+    if changed || !made.is_empty() {
+        refresh(db, person_id, Part::Enforcement, now).await?;
+    }
+    Ok(made)
 }
 
 pub async fn for_person(
@@ -103,37 +137,6 @@ pub async fn pending_for_people(
         .order_by_asc(enforcement_action::Column::DueBy)
         .all(db)
         .await?)
-}
-
-/// Withdraws these pending steps of the person (status `withdrawn`: Vigil's doing, not an officer's
-/// decision; `completed_by` is `staff_id`, whose write made them wrong). A step no longer pending is left as
-/// it is.
-pub async fn withdraw_pending(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-    ids: &[Uuid],
-    staff_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<u64, PersistenceError> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let result = enforcement_action::Entity::update_many()
-        .col_expr(enforcement_action::Column::Status, "withdrawn".into())
-        .col_expr(enforcement_action::Column::CompletedAt, Some(now).into())
-        .col_expr(
-            enforcement_action::Column::CompletedBy,
-            Some(staff_id).into(),
-        )
-        .filter(enforcement_action::Column::PersonId.eq(person_id))
-        .filter(enforcement_action::Column::Id.is_in(ids.iter().copied()))
-        .filter(enforcement_action::Column::Status.eq("pending"))
-        .exec(db)
-        .await?;
-    if result.rows_affected > 0 {
-        refresh(db, person_id, Part::Enforcement, now).await?;
-    }
-    Ok(result.rows_affected)
 }
 
 /// Moves the steps of the contact `from` to the contact `to` that corrects it and still records a counting
