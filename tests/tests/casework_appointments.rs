@@ -133,7 +133,7 @@ mod casework {
         json!({"type": "office_visit", "starts_at": "2026-11-25T09:00:00Z", "duration_minutes": 60}),
     )
     .await;
-        app.book(
+        let call = app.book(
         &om,
         person,
         json!({"type": "telephone", "starts_at": "2026-11-25T11:00:00Z", "duration_minutes": 30}),
@@ -177,6 +177,12 @@ mod casework {
             )
             .await;
         assert_eq!(status, 409, "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(call["appointment"]["id"].as_str().unwrap()),
+            "{detail}"
+        );
+        assert!(detail.contains("this person"), "{detail}");
 
         // Handing it to an officer who is busy then is refused as that officer's clash.
         let busy = app
@@ -249,6 +255,19 @@ mod casework {
         let (status, booked) = app.get_json(&path, &officers[0]).await;
         assert_eq!(status, 200, "{booked}");
         assert_eq!(booked.as_array().unwrap().len(), 1, "{booked}");
+        // The refused bookings left no reminder or send job behind: the booking's own two (48 and 2 hours
+        // before, by SMS), each with one job.
+        let booked_id = id_of(&booked[0]["id"]);
+        let reminders = app.notifications_of(person).await;
+        assert_eq!(reminders.len(), 2, "{reminders:?}");
+        assert!(
+            reminders
+                .iter()
+                .all(|n| n.appointment_id == Some(booked_id)),
+            "{reminders:?}"
+        );
+        assert_jobs_match_pending(&app, &pending(&reminders)).await;
+        assert_eq!(send_jobs(&app).await.len(), 2);
     }
 
     #[tokio::test]

@@ -462,13 +462,19 @@ mod casework {
             .await;
         assert_eq!(status, 201, "{corrected}");
         let from_facts = without_time(caseload(&app, &om, "/api/v1/caseload").await);
-        assert_eq!(from_facts, before, "the stored facts still count it");
+        assert_eq!(
+            from_facts, before,
+            "the stored facts must no longer count it"
+        );
         app.db()
             .execute_unprepared("DELETE FROM caseload_facts")
             .await
             .unwrap();
         let from_records = without_time(caseload(&app, &om, "/api/v1/caseload").await);
-        assert_eq!(from_records, before, "the records' reading still counts it");
+        assert_eq!(
+            from_records, before,
+            "worked out from the records, it must no longer count"
+        );
 
         // Corrected again, to the completed contact it was: it counts once more, and once only.
         let (status, _) = app

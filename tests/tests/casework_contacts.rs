@@ -87,6 +87,45 @@ mod casework {
     }
 
     #[tokio::test]
+    async fn every_contact_type_is_logged_and_listed() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let types = vigil_domain::ContactType::ALL;
+        assert_eq!(types.len(), 8);
+        // One an hour, so the list's order (newest first) is the reverse of this one.
+        for (hour, contact_type) in (0u32..).zip(types) {
+            let occurred_at = format!("2026-11-20T{:02}:00:00Z", 8 + hour);
+            let (status, logged) = log(
+                &app,
+                &om,
+                person,
+                json!({"type": contact_type.as_str(), "occurred_at": occurred_at,
+                       "status": "completed", "notes": format!("by {}", contact_type.as_str())}),
+            )
+            .await;
+            assert_eq!(status, 201, "{contact_type:?}: {logged}");
+            assert_eq!(logged["contact"]["type"], contact_type.as_str());
+        }
+        let listed: Vec<(String, String)> = list(&app, &om, person)
+            .await
+            .iter()
+            .map(|c| {
+                (
+                    c["type"].as_str().unwrap().to_owned(),
+                    c["notes"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = types
+            .iter()
+            .rev()
+            .map(|t| (t.as_str().to_owned(), format!("by {}", t.as_str())))
+            .collect();
+        assert_eq!(listed, expected);
+    }
+
+    #[tokio::test]
     async fn a_correction_supersedes_and_both_are_kept() {
         let app = spawn_app().await;
         let om = app.user("offender_manager", None).await;

@@ -72,7 +72,15 @@ mod casework {
         let coordinator = app.user("coordinator", None).await;
         let officer = app.user("police", None).await;
         let colleague = app.user("police", None).await;
-        let person = app.person(&om, "Dylan", "Hart").await;
+        let person = app
+            .person_with(
+                &om,
+                "Dylan",
+                "Hart",
+                json!({"address": {"line1": "12 Mill Lane", "line2": "Flat 2", "town": "Derby",
+                                   "postcode": "DE1 2AB"}}),
+            )
+            .await;
         let other = app.person(&om, "Erin", "Cole").await;
         person_details::add_risk_marker(
             app.db(),
@@ -105,6 +113,8 @@ mod casework {
         assert_eq!(mine["follow_up_of"], Value::Null);
         assert_eq!(instant(&mine["window_end"]), at("2026-11-26T17:00:00Z"));
         assert_eq!(markers(&mine), expected_markers);
+        // Where to go: the person's current address, on one line.
+        assert_eq!(mine["address"], "12 Mill Lane, Flat 2, Derby, DE1 2AB");
         let (status, theirs) = plan(
             &app,
             &coordinator,
@@ -116,6 +126,7 @@ mod casework {
         assert_eq!(status, 201, "{theirs}");
         assert_eq!(theirs["assigned_to"], json!(colleague.id));
         assert_eq!(markers(&theirs), vec![]);
+        assert_eq!(theirs["address"], Value::Null, "no address known");
 
         // Bad windows and a non-police assignee.
         let (status, problem) = plan(
@@ -150,6 +161,7 @@ mod casework {
         assert_eq!(ids(&page), [mine["id"].clone()]);
         assert_eq!(page["total"], 1);
         assert_eq!(markers(&page["items"][0]), expected_markers);
+        assert_eq!(page["items"][0]["address"], mine["address"]);
         let page = visits(&app, &officer, &format!("assigned_to={}", colleague.id)).await;
         assert_eq!(ids(&page), [theirs["id"].clone()]);
         let page = visits(&app, &coordinator, "status=due").await;
@@ -210,6 +222,7 @@ mod casework {
         assert_eq!(result["visit"]["status"], "not_at_home");
         assert_eq!(result["visit"]["due_state"], Value::Null);
         assert_eq!(markers(&result["visit"]), expected_markers);
+        assert_eq!(result["visit"]["address"], mine["address"]);
         let contact = &result["contact"];
         assert_eq!(contact["type"], "home_visit");
         assert_eq!(contact["status"], "attempted");
@@ -231,6 +244,7 @@ mod casework {
             at("2026-11-27T09:00:00Z") + Duration::days(3)
         );
         assert_eq!(markers(follow_up), expected_markers);
+        assert_eq!(follow_up["address"], mine["address"], "the same door");
 
         // Twice: conflict, and nothing more is planned.
         let (status, problem) = app

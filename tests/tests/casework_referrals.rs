@@ -251,6 +251,98 @@ mod casework {
         assert_eq!(status, 403);
     }
 
+    /// A partner may turn a referral down, or stop one it started; the officer may withdraw one. Each ends
+    /// the referral there and then, and a start never made leaves no time to start.
+    #[tokio::test]
+    async fn a_referral_is_declined_or_withdrawn_and_ends() {
+        let app = spawn_app().await;
+        let mut om = app.user("offender_manager", None).await;
+        let housing = app.agency("Shelter Housing", "housing").await;
+        let mut worker = app.user("partner", Some(housing)).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let mut referrals = Vec::new();
+        for pathway in [
+            "accommodation",
+            "finance_benefit_debt",
+            "attitudes_thinking_behaviour",
+        ] {
+            let (status, referral) = refer(
+                &app,
+                &om,
+                person,
+                json!({"pathway": pathway, "agency_id": housing}),
+            )
+            .await;
+            assert_eq!(status, 201, "{referral}");
+            referrals.push(referral);
+        }
+        let [no_room, stopped, not_needed] = referrals.as_slice() else {
+            unreachable!("three referrals")
+        };
+        later(&app, Duration::days(2), &mut [&mut om, &mut worker]).await;
+
+        // The partner turns one down: it ends, never started.
+        let (status, declined) =
+            move_to(&app, &worker, no_room, json!({"status": "declined"})).await;
+        assert_eq!(status, 200, "{declined}");
+        assert_eq!(declined["status"], "declined");
+        assert_eq!(instant(&declined["ended_at"]), at("2026-11-25T09:00:00Z"));
+        assert_eq!(declined["started_at"], Value::Null);
+        assert_eq!(declined["days_to_start"], Value::Null);
+
+        // The partner starts one and stops it a day later: the time to start is kept.
+        let (status, _) = move_to(&app, &worker, stopped, json!({"status": "started"})).await;
+        assert_eq!(status, 200);
+        later(&app, Duration::days(1), &mut [&mut om, &mut worker]).await;
+        let (status, withdrawn) =
+            move_to(&app, &worker, stopped, json!({"status": "withdrawn"})).await;
+        assert_eq!(status, 200, "{withdrawn}");
+        assert_eq!(withdrawn["status"], "withdrawn");
+        assert_eq!(
+            instant(&withdrawn["started_at"]),
+            at("2026-11-25T09:00:00Z")
+        );
+        assert_eq!(instant(&withdrawn["ended_at"]), at("2026-11-26T09:00:00Z"));
+        assert_eq!(withdrawn["days_to_start"], 2);
+
+        // The officer withdraws one the agency never took up.
+        let (status, withdrawn) =
+            move_to(&app, &om, not_needed, json!({"status": "withdrawn"})).await;
+        assert_eq!(status, 200, "{withdrawn}");
+        assert_eq!(withdrawn["status"], "withdrawn");
+        assert_eq!(withdrawn["days_to_start"], Value::Null);
+
+        // All three have ended: nothing moves them again, and the list shows each as it ended.
+        for referral in [no_room, stopped, not_needed] {
+            let (status, problem) =
+                move_to(&app, &worker, referral, json!({"status": "started"})).await;
+            assert_eq!(status, 409, "{problem}");
+        }
+        let (_, page) = app
+            .get_json(&format!("/api/v1/referrals?person_id={person}"), &worker)
+            .await;
+        let mut ended: Vec<(&str, &str)> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["pathway"].as_str().unwrap(),
+                    r["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        ended.sort_unstable();
+        assert_eq!(
+            ended,
+            [
+                ("accommodation", "declined"),
+                ("attitudes_thinking_behaviour", "withdrawn"),
+                ("finance_benefit_debt", "withdrawn")
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn referral_fields_are_checked() {
         let app = spawn_app().await;
