@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 use vigil_e2e::appointments::{at, instant};
 use vigil_e2e::caseload::{adopted_member, caseload, person_ids, work};
+use vigil_e2e::cohort::problem_fields;
 use vigil_e2e::{spawn_app, spawn_app_with};
 
 /// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.
@@ -375,7 +376,7 @@ mod casework {
     }
 
     #[tokio::test]
-    async fn first_contact_deadline_in_summer_time_and_the_strand_filter() {
+    async fn first_contact_deadline_in_summer_time_and_the_strand_and_tier_filters() {
         // Tuesday 20 October 2026 (BST): Wednesday 21, Thursday 22 → end of Thursday 22 October BST.
         let app = spawn_app_with(at("2026-10-20T10:00:00Z")).await;
         let coordinator = app.user("coordinator", None).await;
@@ -408,6 +409,38 @@ mod casework {
             .await;
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["errors"][0]["field"], "strand");
+
+        // A tier-B member of the same strand: the tier filter alone, and with the strand's.
+        let tier_b = app
+            .person_with(&om, "Max", "Bell", json!({"tier": "B"}))
+            .await;
+        app.adopt(&coordinator, tier_b, "catch_convict", police.id, om.id)
+            .await;
+        app.allocate(&coordinator, tier_b, om.id, "offender_manager")
+            .await;
+        for (query, expected) in [
+            ("tier=A", vec![json!(member)]),
+            ("tier=B", vec![json!(tier_b)]),
+            ("strand=catch_convict&tier=B", vec![json!(tier_b)]),
+            ("strand=prevent_deter&tier=B", vec![]),
+            ("tier=G", vec![]),
+        ] {
+            let list = caseload(&app, &om, &format!("/api/v1/caseload?{query}")).await;
+            assert_eq!(person_ids(&list), expected, "{query}");
+        }
+        let coordinators_view = caseload(
+            &app,
+            &coordinator,
+            &format!("/api/v1/staff/{}/caseload?tier=B", om.id),
+        )
+        .await;
+        assert_eq!(person_ids(&coordinators_view), [json!(tier_b)]);
+        let (status, problem) = app
+            .get_json("/api/v1/caseload?tier=Z&strand=space", &om)
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem_fields(&problem), ["strand", "tier"]);
+
         let (status, _) = app
             .get_json(
                 &format!("/api/v1/staff/{}/caseload", Uuid::new_v4()),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use vigil_domain::{AuditAction, Strand};
+use vigil_domain::{AuditAction, Strand, Tier};
 use vigil_persistence::caseload::{self, CaseloadRules, WorklistRequest, consult};
 use vigil_persistence::repositories::staff;
 
@@ -81,7 +81,10 @@ pub struct Caseload {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseloadQuery {
+    /// Only people on this strand: prevent_deter | catch_convict | rehabilitate_resettle.
     pub strand: Option<String>,
+    /// Only people on this tier: A to G.
+    pub tier: Option<String>,
     /// Only people with something overdue.
     pub overdue_only: Option<bool>,
 }
@@ -146,6 +149,7 @@ async fn caseload(
 ) -> Result<Caseload, ApiError> {
     let mut v = Validator::new();
     let strand = v.optional("strand", query.strand.as_deref(), str::parse::<Strand>);
+    let tier = v.optional("tier", query.tier.as_deref(), str::parse::<Tier>);
     v.finish()?;
     let now = state.clock.now();
     let rules = CaseloadRules {
@@ -156,6 +160,7 @@ async fn caseload(
     let request = WorklistRequest {
         staff_id,
         strand: strand.map(|s| s.as_str().to_owned()),
+        tier: tier.map(|t| t.as_str().to_owned()),
         overdue_only: query.overdue_only == Some(true),
     };
     let template = caller.audit(AuditAction::Consult, "caseload", None);

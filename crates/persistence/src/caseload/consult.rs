@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use uuid::Uuid;
 
-use super::{CaseloadEntry, CaseloadRules, entries_from_rows, read};
+use super::read::{self, PeopleFilter};
+use super::{CaseloadEntry, CaseloadRules, entries_from_rows};
 use crate::database::begin_write;
 use crate::error::PersistenceError;
 use crate::repositories::audit::{self, AuditEntry};
@@ -19,6 +20,8 @@ pub struct WorklistRequest {
     pub staff_id: Uuid,
     /// Only people on this strand.
     pub strand: Option<String>,
+    /// Only people on this tier.
+    pub tier: Option<String>,
     /// Only people with something overdue.
     pub overdue_only: bool,
 }
@@ -37,15 +40,18 @@ pub async fn consult(
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
     let backend = db.get_database_backend();
-    let strand = request.strand.as_deref();
+    let filter = PeopleFilter {
+        strand: request.strand.as_deref(),
+        tier: request.tier.as_deref(),
+    };
     if backend == DbBackend::Postgres && !request.overdue_only {
-        let sql = audited_text(strand.is_some()).to_owned();
-        let parameters = read::parameters(request.staff_id, strand);
+        let sql = audited_text(filter.shape()).to_owned();
+        let parameters = read::parameters(request.staff_id, filter);
         let audited = audit::with_listing_recorded(parameters, sql, template, now);
         let rows = db.query_all_raw(audited).await?;
         return entries_from_rows(db, &rows, rules, now).await;
     }
-    let select = read::select(backend, request.staff_id, strand);
+    let select = read::select(backend, request.staff_id, filter);
     let txn = begin_write(db).await?;
     let rows = txn.query_all_raw(select).await?;
     let mut entries = entries_from_rows(&txn, &rows, rules, now).await?;
@@ -58,16 +64,16 @@ pub async fn consult(
     Ok(entries)
 }
 
-/// The text of the worklist's read with its audit on PostgreSQL, without and with the strand filter:
-/// the same for every worklist, so made once (see [`read::select`]).
-fn audited_text(by_strand: bool) -> &'static str {
-    static TEXTS: LazyLock<[String; 2]> = LazyLock::new(|| {
-        [false, true].map(|by_strand| {
-            let select = read::select(DbBackend::Postgres, Uuid::nil(), by_strand.then_some(""));
+/// The text of the worklist's read with its audit on PostgreSQL, for each [`PeopleFilter::shape`]: the
+/// same for every worklist, so made once (see [`read::select`]).
+fn audited_text(shape: usize) -> &'static str {
+    static TEXTS: LazyLock<[String; 4]> = LazyLock::new(|| {
+        PeopleFilter::SHAPES.map(|filter| {
+            let select = read::select(DbBackend::Postgres, Uuid::nil(), filter);
             audit::recording_listing_sql(&select, "id")
         })
     });
-    &TEXTS[usize::from(by_strand)]
+    &TEXTS[shape]
 }
 
 #[cfg(test)]
@@ -89,14 +95,14 @@ mod tests {
             detail: None,
             people: Vec::new(),
         };
-        for strand in [None, Some("prevent_deter")] {
-            let select = read::select(DbBackend::Postgres, Uuid::now_v7(), strand);
+        for filter in PeopleFilter::SHAPES {
+            let filter = PeopleFilter {
+                strand: filter.strand.map(|_| "prevent_deter"),
+                tier: filter.tier.map(|_| "C"),
+            };
+            let select = read::select(DbBackend::Postgres, Uuid::now_v7(), filter);
             let made = audit::select_recording_listing(select, "id", template.clone(), Utc::now());
-            assert_eq!(
-                audited_text(strand.is_some()),
-                made.sql,
-                "strand {strand:?}"
-            );
+            assert_eq!(audited_text(filter.shape()), made.sql, "{filter:?}");
         }
     }
 }

@@ -64,7 +64,7 @@ pub async fn assemble(
     rules: CaseloadRules<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseloadEntry>, PersistenceError> {
-    let select = read::select(db.get_database_backend(), staff_id, None);
+    let select = read::select(db.get_database_backend(), staff_id, Default::default());
     let rows = db.query_all_raw(select).await?;
     entries_from_rows(db, &rows, rules, now).await
 }
@@ -72,7 +72,7 @@ pub async fn assemble(
 /// The one read behind `staff_id`'s worklist (before any audit is added to it), for a benchmark to
 /// EXPLAIN the very statement the worklist sends.
 pub fn worklist_read(backend: sea_orm::DbBackend, staff_id: Uuid) -> sea_orm::Statement {
-    read::select(backend, staff_id, None)
+    read::select(backend, staff_id, Default::default())
 }
 
 /// The rows of [`read::select`] assessed at `now` and in worklist order. Facts not stored yet are worked

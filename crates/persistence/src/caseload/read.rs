@@ -32,47 +32,84 @@ pub(crate) struct AllocatedPerson<'r> {
     pub stored: StoredFacts<'r>,
 }
 
-/// The people with an active allocation to `staff_id`, each once, on `strand` if given: their summary
+/// Which of the officer's people a worklist reads: everyone, or those on a strand, a tier, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PeopleFilter<'a> {
+    pub strand: Option<&'a str>,
+    pub tier: Option<&'a str>,
+}
+
+impl PeopleFilter<'_> {
+    /// Every shape of filter, in [`Self::shape`] order: the kept texts are made for each.
+    pub(crate) const SHAPES: [PeopleFilter<'static>; 4] = [
+        PeopleFilter {
+            strand: None,
+            tier: None,
+        },
+        PeopleFilter {
+            strand: Some(""),
+            tier: None,
+        },
+        PeopleFilter {
+            strand: None,
+            tier: Some(""),
+        },
+        PeopleFilter {
+            strand: Some(""),
+            tier: Some(""),
+        },
+    ];
+
+    /// Which filters are set (not their values), as an index into [`Self::SHAPES`]: the statement's text
+    /// depends on this alone.
+    pub(crate) fn shape(&self) -> usize {
+        usize::from(self.strand.is_some()) | usize::from(self.tier.is_some()) << 1
+    }
+}
+
+/// The people with an active allocation to `staff_id`, each once, narrowed by `filter`: their summary
 /// columns only (the worklist shows no more; less to send, receive and decode). If the officer holds two
 /// roles for someone, the line is the latest allocation's (one line per person, and the person listed once
 /// in the worklist's audit event). The order is left to the caller, which sorts by what is due.
 ///
 /// The text is [`build`]'s, made once per process ([`text`]): it is the same for every worklist, and
 /// building it each time took about 18 µs, 4 % of the server's CPU for a worklist.
-pub(crate) fn select(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
-    let Some(sql) = text(backend, strand.is_some()) else {
-        return build(backend, staff_id, strand);
+pub(crate) fn select(backend: DbBackend, staff_id: Uuid, filter: PeopleFilter<'_>) -> Statement {
+    let Some(sql) = text(backend, filter.shape()) else {
+        return build(backend, staff_id, filter);
     };
-    Statement::from_sql_and_values(backend, sql, parameters(staff_id, strand))
+    Statement::from_sql_and_values(backend, sql, parameters(staff_id, filter))
 }
 
-/// [`select`]'s text on `backend`, with or without the strand filter; `None` on an engine Vigil does
-/// not run on (the statement is then built each time).
-pub(crate) fn text(backend: DbBackend, by_strand: bool) -> Option<&'static str> {
-    /// Without and with the strand filter; any staff id and strand make the same text.
-    fn both(backend: DbBackend) -> [String; 2] {
-        [None, Some("")].map(|strand| build(backend, Uuid::nil(), strand).sql)
+/// [`select`]'s text on `backend` for a [`PeopleFilter::shape`]; `None` on an engine Vigil does not run
+/// on (the statement is then built each time).
+pub(crate) fn text(backend: DbBackend, shape: usize) -> Option<&'static str> {
+    /// One text per shape; any staff id and filter values make the same text.
+    fn all(backend: DbBackend) -> [String; 4] {
+        PeopleFilter::SHAPES.map(|filter| build(backend, Uuid::nil(), filter).sql)
     }
-    static POSTGRES: LazyLock<[String; 2]> = LazyLock::new(|| both(DbBackend::Postgres));
-    static SQLITE: LazyLock<[String; 2]> = LazyLock::new(|| both(DbBackend::Sqlite));
+    static POSTGRES: LazyLock<[String; 4]> = LazyLock::new(|| all(DbBackend::Postgres));
+    static SQLITE: LazyLock<[String; 4]> = LazyLock::new(|| all(DbBackend::Sqlite));
     let texts = match backend {
         DbBackend::Postgres => &POSTGRES,
         DbBackend::Sqlite => &SQLITE,
         _ => return None,
     };
-    Some(&texts[usize::from(by_strand)])
+    texts.get(shape).map(String::as_str)
 }
 
 /// [`select`]'s parameters in the order [`build`] writes them: the officer (the held allocation), the
-/// officer again (a later allocation), then the strand if filtered on. A test holds the two together.
-pub(crate) fn parameters(staff_id: Uuid, strand: Option<&str>) -> Vec<Value> {
+/// officer again (a later allocation), then the strand and the tier if filtered on. A test holds the two
+/// together.
+pub(crate) fn parameters(staff_id: Uuid, filter: PeopleFilter<'_>) -> Vec<Value> {
     let mut values = vec![staff_id.into(), staff_id.into()];
-    values.extend(strand.map(Value::from));
+    values.extend(filter.strand.map(Value::from));
+    values.extend(filter.tier.map(Value::from));
     values
 }
 
 /// [`select`], built by sea-query.
-fn build(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement {
+fn build(backend: DbBackend, staff_id: Uuid, filter: PeopleFilter<'_>) -> Statement {
     let held = Alias::new("held");
     let later = Alias::new("later");
     let column = |table: &Alias, column: allocation::Column| Expr::col((table.clone(), column));
@@ -134,8 +171,11 @@ fn build(backend: DbBackend, staff_id: Uuid, strand: Option<&str>) -> Statement 
             Alias::new(name),
         );
     }
-    if let Some(strand) = strand {
+    if let Some(strand) = filter.strand {
         query.and_where(Expr::col((person::Entity, person::Column::Strand)).eq(strand));
+    }
+    if let Some(tier) = filter.tier {
+        query.and_where(Expr::col((person::Entity, person::Column::Tier)).eq(tier));
     }
     backend.build(&query)
 }
@@ -179,12 +219,26 @@ mod tests {
         let staff_id = Uuid::now_v7();
         for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
             for strand in [None, Some("catch_convict")] {
-                assert_eq!(
-                    select(backend, staff_id, strand),
-                    build(backend, staff_id, strand),
-                    "{backend:?}, strand {strand:?}"
-                );
+                for tier in [None, Some("B")] {
+                    let filter = PeopleFilter { strand, tier };
+                    assert_eq!(
+                        select(backend, staff_id, filter),
+                        build(backend, staff_id, filter),
+                        "{backend:?}, {filter:?}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn each_shape_has_its_own_text() {
+        for (shape, filter) in PeopleFilter::SHAPES.iter().enumerate() {
+            assert_eq!(filter.shape(), shape);
+        }
+        let texts: std::collections::HashSet<_> = (0..PeopleFilter::SHAPES.len())
+            .map(|shape| text(DbBackend::Postgres, shape))
+            .collect();
+        assert_eq!(texts.len(), PeopleFilter::SHAPES.len());
     }
 }
