@@ -2,6 +2,7 @@
 //! Two people doing the same thing to one record at the same moment: a home visit's outcome, a referral's
 //! next status, an enforcement step's completion. One is recorded, the other told 409; never both (on
 //! PostgreSQL each decision is made with the row, or the person's row, locked; SQLite has one writer).
+//! And different writes about one person at once: each is made, none fails.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -119,6 +120,95 @@ mod casework {
             kept["started_at"].is_null() || kept["ended_at"].is_null(),
             "{kept}"
         );
+    }
+
+    /// A reschedule, a booking, an outcome's correction, a logged contact and a visit's outcome for one
+    /// person, all at once, several times over: each is made. Each takes the person's row first, so none
+    /// can wait on another in a cycle. (A guard, not a reproduction: on this machine the writes rarely
+    /// overlap closely enough to deadlock even without the lock; a lost race answers 409, never 500.)
+    #[tokio::test]
+    async fn different_writes_about_one_person_at_once_are_all_made() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        for round in 0..4i64 {
+            let day = 24 + round;
+            let later = app
+                .book(
+                    &om,
+                    person,
+                    json!({"type": "office_visit", "starts_at": format!("2026-12-{day:02}T10:00:00Z"),
+                           "duration_minutes": 30}),
+                )
+                .await;
+            let started = app
+                .book(
+                    &om,
+                    person,
+                    json!({"type": "telephone", "starts_at": format!("2026-11-23T0{round}:00:00Z"),
+                           "duration_minutes": 15, "outcome": "attended_complied"}),
+                )
+                .await;
+            let (status, visit) = app
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/people/{person}/home-visits"),
+                    &police,
+                    json!({"window_start": "2026-11-23T08:00:00Z", "window_end": "2026-11-23T17:00:00Z",
+                           "announced": false}),
+                )
+                .await;
+            assert_eq!(status, 201, "{visit}");
+            let appointment = |v: &Value| v["appointment"]["id"].as_str().unwrap().to_owned();
+            let writes = [
+                (
+                    Method::PATCH,
+                    format!("/api/v1/appointments/{}", appointment(&later)),
+                    &om,
+                    json!({"starts_at": format!("2026-12-{day:02}T14:00:00Z")}),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/people/{person}/appointments"),
+                    &om,
+                    json!({"type": "video", "starts_at": format!("2026-12-{day:02}T16:00:00Z"),
+                           "duration_minutes": 30}),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/people/{person}/contacts"),
+                    &om,
+                    json!({"type": "telephone", "occurred_at": started["appointment"]["starts_at"],
+                           "status": "completed", "outcome": "attended_failed_to_comply",
+                           "supersedes_id": started["recorded"]["contact"]["id"]}),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/people/{person}/contacts"),
+                    &police,
+                    json!({"type": "telephone", "occurred_at": "2026-11-23T08:40:00Z", "status": "completed"}),
+                ),
+                (
+                    Method::POST,
+                    format!(
+                        "/api/v1/home-visits/{}/outcome",
+                        visit["id"].as_str().unwrap()
+                    ),
+                    &police,
+                    json!({"outcome": "completed"}),
+                ),
+            ];
+            let answers =
+                futures::future::join_all(writes.iter().map(|(method, path, user, body)| {
+                    app.send_json(method.clone(), path, user, body.clone())
+                }))
+                .await;
+            for (status, answer) in &answers {
+                assert!((200..300).contains(status), "round {round}: {answers:?}");
+                assert!(answer.is_object(), "{answer}");
+            }
+        }
     }
 
     #[tokio::test]

@@ -1,6 +1,6 @@
 //! The one error type repositories return.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistenceError {
@@ -15,11 +15,18 @@ pub enum PersistenceError {
     Database(#[source] DbErr),
 }
 
+/// What a request that lost a race for the same rows is told (it changed nothing: its transaction was
+/// rolled back, so it may simply be sent again).
+const CONCURRENT_CHANGE: &str = "the same records were being changed by another request at the same moment; nothing was saved, try again";
+
 impl From<DbErr> for PersistenceError {
     fn from(error: DbErr) -> Self {
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
                 PersistenceError::Conflict(unique_violation_message(&detail))
+            }
+            _ if sqlstate(&error).as_deref().is_some_and(lost_a_race) => {
+                PersistenceError::Conflict(CONCURRENT_CHANGE.to_owned())
             }
             _ => match error {
                 DbErr::RecordNotFound(_) => PersistenceError::NotFound { entity: "record" },
@@ -27,6 +34,31 @@ impl From<DbErr> for PersistenceError {
             },
         }
     }
+}
+
+/// The code the database gave with an error, if it gave one (SQLSTATE on PostgreSQL, the extended result
+/// code on SQLite).
+fn sqlstate(error: &DbErr) -> Option<String> {
+    let (DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error))) =
+        error
+    else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(error) = error.as_ref() else {
+        return None;
+    };
+    error.code().map(|code| code.into_owned())
+}
+
+/// Whether a code says the statement lost a race with another transaction rather than failed: a deadlock
+/// or a serialisation failure on PostgreSQL, a busy or locked database on SQLite. Lock order (the person's
+/// row first) keeps these rare; when one happens the request is refused as a conflict, not a fault.
+fn lost_a_race(code: &str) -> bool {
+    const POSTGRES: [&str; 2] = ["40P01", "40001"];
+    // SQLITE_BUSY, SQLITE_LOCKED and their extended forms (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT,
+    // LOCKED_SHAREDCACHE).
+    const SQLITE: [&str; 6] = ["5", "6", "261", "517", "773", "262"];
+    POSTGRES.contains(&code) || SQLITE.contains(&code)
 }
 
 /// Reduces an engine-specific unique-violation message to the column or constraint it names, so that a
@@ -43,7 +75,17 @@ fn unique_violation_message(detail: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::unique_violation_message;
+    use super::{lost_a_race, unique_violation_message};
+
+    #[test]
+    fn deadlocks_and_busy_databases_are_races_and_other_codes_are_not() {
+        for code in ["40P01", "40001", "5", "517"] {
+            assert!(lost_a_race(code), "{code}");
+        }
+        for code in ["23505", "42P01", "1", "2067"] {
+            assert!(!lost_a_race(code), "{code}");
+        }
+    }
 
     #[test]
     fn names_the_column_on_sqlite_and_the_constraint_on_postgres() {

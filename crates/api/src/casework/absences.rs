@@ -23,9 +23,11 @@ fn counting_outcomes() -> Vec<&'static str> {
         .collect()
 }
 
-/// Locks the person's row before their absences are read, so that two absences recorded at once are
-/// decided one after the other and the second sees the first (on PostgreSQL; SQLite has one writer).
-/// The person's row is the first lock every casework write takes, so this adds no new order.
+/// Locks the person's row, so that two writes about the same person are decided one after the other and
+/// the second sees the first: two absences recorded at once, or an appointment moved while its outcome is
+/// recorded (on PostgreSQL; SQLite has one writer). Every casework write that touches an appointment,
+/// contact, visit outcome or enforcement step takes it first, before any other row (the caseload facts,
+/// the appointment, the visit), so that no two of them can each hold what the other waits for.
 pub async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), ApiError> {
     row_locks::lock_row(db, person::Entity, person_id).await?;
     Ok(())

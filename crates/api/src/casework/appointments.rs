@@ -16,6 +16,7 @@ use vigil_persistence::repositories::appointments::{self, NewAppointment, STATUS
 use vigil_persistence::repositories::notifications::{REASON_CANCELLED, REASON_RESCHEDULED};
 use vigil_persistence::repositories::{audit, staff};
 
+use super::absences::lock_person;
 use super::outcomes::{OutcomeInput, OutcomeResult, record_appointment_outcome};
 use super::reminders::replan;
 use crate::auth::Caller;
@@ -217,6 +218,7 @@ pub async fn book(
     };
     let ends_at = starts_at + Duration::minutes(request.duration_minutes);
     let (person, _) = load_visible(&state, &txn, &caller, person_id).await?;
+    lock_person(&txn, person_id).await?;
     if !after_the_fact {
         refuse_clash(&txn, person_id, Some(staff_id), starts_at, ends_at, None).await?;
     }
@@ -354,14 +356,29 @@ pub async fn update(
         check_staff(&txn, &mut v, staff_id).await?;
     }
     v.finish()?;
+    let found = appointments::find(&txn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (person, _) = load_visible(&state, &txn, &caller, found.person_id).await?;
+    // The person's row first, as in every casework write; then the appointment as it is now.
+    lock_person(&txn, found.person_id).await?;
     let current = appointments::find(&txn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let (person, _) = load_visible(&state, &txn, &caller, current.person_id).await?;
     if current.status != STATUS_BOOKED {
         return Err(ApiError::Conflict(format!(
             "the appointment is {}",
             current.status
+        )));
+    }
+    // Once it has started, what happened is recorded as its outcome (an acceptable absence, if the
+    // session did not take place for a good reason): moving or cancelling it then would take a missed
+    // appointment off the worklist without an outcome, and out of reach of enforcement.
+    if current.starts_at <= now {
+        return Err(ApiError::Conflict(format!(
+            "the appointment started at {}: record its outcome instead (POST /api/v1/appointments/{}/outcome)",
+            current.starts_at.to_rfc3339(),
+            current.id
         )));
     }
     if patch

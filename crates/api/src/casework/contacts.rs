@@ -12,6 +12,7 @@ use uuid::Uuid;
 use vigil_domain::{AuditAction, ContactStatus, ContactType};
 use vigil_persistence::repositories::{appointments, audit, contacts, home_visits};
 
+use super::absences::lock_person;
 use super::outcomes::{check_outcome_fits, parse_outcome};
 use super::recording::{
     ContactRecord, ContactView, EnforcementView, counts_for_enforcement, record_contact,
@@ -102,6 +103,8 @@ pub async fn log_contact(
     let txn = state.db.begin().await?;
     // First: nothing below may tell someone who cannot see the person about their records.
     load_visible(&state, &txn, &caller, person_id).await?;
+    // The person's row is the first lock every casework write takes (see `absences`).
+    lock_person(&txn, person_id).await?;
     let mut corrected = None;
     if let Some(old_id) = request.supersedes_id {
         match contacts::find(&txn, old_id).await? {
@@ -149,6 +152,27 @@ pub async fn log_contact(
             .is_none_or(|visit| visit.person_id != person_id)
     {
         v.add("home_visit_id", "no home visit of this person with this id");
+    }
+    // Whether this corrects the contact that records an appointment's outcome (and so the outcome).
+    let corrects_an_outcome = corrected
+        .as_ref()
+        .is_some_and(|old| old.appointment_id.is_some() && old.outcome.is_some());
+    // An absence that counts towards enforcement, and an appointment's outcome, are probation's to record,
+    // as at the appointment's own endpoint: the police log contacts, but start no warning or breach.
+    if outcome.is_some_and(|o| o.counts_for_enforcement()) || corrects_an_outcome {
+        require(&caller, Permission::RecordOutcomes)?;
+    }
+    // An appointment's outcome is recorded at its own endpoint, which logs its contact, and corrected by
+    // superseding that contact: another contact giving it an outcome would count the same absence twice.
+    if outcome.is_some()
+        && appointment.is_some()
+        && !(corrects_an_outcome
+            && corrected.as_ref().and_then(|old| old.appointment_id) == appointment_id)
+    {
+        v.add(
+            "outcome",
+            "an appointment's outcome is recorded at POST /api/v1/appointments/{id}/outcome, and corrected by superseding the contact that recorded it",
+        );
     }
     if let Some(appointment) = &appointment {
         // Every stored type is one the API accepted; one that is not can be checked against nothing.

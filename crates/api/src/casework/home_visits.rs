@@ -17,6 +17,7 @@ use vigil_persistence::entities::home_visit;
 use vigil_persistence::repositories::home_visits::{self, NewHomeVisit, VisitFilter, VisitState};
 use vigil_persistence::repositories::{PageRequest, agencies, audit, person_details, staff};
 
+use super::absences::lock_person;
 use super::recording::{ContactRecord, ContactView, record_contact};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -332,6 +333,7 @@ pub async fn record_visit_outcome(
         .await?
         .ok_or(ApiError::NotFound)?;
     load_visible(&state, &txn, &caller, planned.person_id).await?;
+    lock_person(&txn, planned.person_id).await?;
     if planned.window_start > now {
         return Err(ApiError::field(
             "outcome",
