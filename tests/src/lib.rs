@@ -12,6 +12,7 @@ pub mod app;
 pub mod appointments;
 pub mod caseload;
 pub mod cohort;
+pub mod contacts;
 pub mod enforcement;
 pub mod scheduling;
 

@@ -227,6 +227,66 @@ mod casework {
         assert_eq!(instant(&changed["ends_at"]), at("2026-11-26T10:15:00Z"));
     }
 
+    /// A location goes into every reminder: trimmed, blank for none, and no longer than a text can carry.
+    #[tokio::test]
+    async fn a_location_is_trimmed_and_limited_on_booking_and_moving() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let path = format!("/api/v1/people/{person}/appointments");
+        let too_long = "Room 4, ".repeat(26);
+        let (status, problem) = app
+            .send_json(
+                Method::POST,
+                &path,
+                &om,
+                json!({"type": "office_visit", "starts_at": "2026-11-25T10:00:00Z",
+                       "duration_minutes": 30, "location": too_long}),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "location");
+        assert_eq!(app.get_json(&path, &om).await.1, json!([]));
+
+        let booked = app
+            .book(
+                &om,
+                person,
+                json!({"type": "office_visit", "starts_at": "2026-11-25T10:00:00Z",
+                       "duration_minutes": 30, "location": "Room 4"}),
+            )
+            .await;
+        let appointment = format!(
+            "/api/v1/appointments/{}",
+            booked["appointment"]["id"].as_str().unwrap()
+        );
+        let (status, problem) = app
+            .send_json(
+                Method::PATCH,
+                &appointment,
+                &om,
+                json!({"location": too_long}),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "location");
+        let (status, moved) = app
+            .send_json(
+                Method::PATCH,
+                &appointment,
+                &om,
+                json!({"location": "  Room 9 "}),
+            )
+            .await;
+        assert_eq!(status, 200, "{moved}");
+        assert_eq!(moved["location"], "Room 9");
+        let (status, cleared) = app
+            .send_json(Method::PATCH, &appointment, &om, json!({"location": "   "}))
+            .await;
+        assert_eq!(status, 200, "{cleared}");
+        assert_eq!(cleared["location"], Value::Null);
+    }
+
     /// Bookings sent at once for the same person and time: one is booked, the others see it and are
     /// refused. (On PostgreSQL each booking locks the person and the officer before it checks.)
     #[tokio::test]

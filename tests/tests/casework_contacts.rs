@@ -3,10 +3,10 @@
 //! the police, and field errors.
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use vigil_e2e::{TestApp, TestUser, spawn_app};
+use vigil_e2e::contacts::{list, log};
+use vigil_e2e::spawn_app;
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -17,24 +17,6 @@ fn instant(v: &Value) -> DateTime<Utc> {
         .unwrap_or_else(|| panic!("not an instant: {v}"))
         .parse()
         .unwrap()
-}
-
-async fn log(app: &TestApp, user: &TestUser, person: Uuid, body: Value) -> (u16, Value) {
-    app.send_json(
-        Method::POST,
-        &format!("/api/v1/people/{person}/contacts"),
-        user,
-        body,
-    )
-    .await
-}
-
-async fn list(app: &TestApp, user: &TestUser, person: Uuid) -> Vec<Value> {
-    let (status, body) = app
-        .get_json(&format!("/api/v1/people/{person}/contacts"), user)
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body.as_array().unwrap().clone()
 }
 
 /// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.

@@ -7,36 +7,9 @@
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
-use uuid::Uuid;
-use vigil_e2e::{TestApp, TestUser, spawn_app};
-
-async fn log(app: &TestApp, user: &TestUser, person: Uuid, body: Value) -> (u16, Value) {
-    app.send_json(
-        Method::POST,
-        &format!("/api/v1/people/{person}/contacts"),
-        user,
-        body,
-    )
-    .await
-}
-
-/// The person's enforcement steps (warnings and breaches), as the offender manager reads them.
-async fn steps(app: &TestApp, om: &TestUser, person: Uuid) -> Vec<Value> {
-    let (status, body) = app
-        .get_json(&format!("/api/v1/people/{person}/enforcement"), om)
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body.as_array().unwrap().clone()
-}
-
-/// The person's contacts, as the offender manager reads them.
-async fn contacts(app: &TestApp, om: &TestUser, person: Uuid) -> Vec<Value> {
-    let (status, body) = app
-        .get_json(&format!("/api/v1/people/{person}/contacts"), om)
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body.as_array().unwrap().clone()
-}
+use vigil_e2e::contacts::{list as contacts, log};
+use vigil_e2e::enforcement::enforcement_of as steps;
+use vigil_e2e::spawn_app;
 
 /// Named `casework::…` so that `cargo test -p vigil-e2e casework` selects them.
 mod casework {
@@ -91,6 +64,48 @@ mod casework {
             .await;
         assert_eq!(appointment[0]["outcome"], "attended_complied");
 
+        // An absence for a medical reason, recorded as sensitive: the police see that the appointment was
+        // outcomed, but not why.
+        let (status, booked) = app
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{person}/appointments"),
+                &om,
+                json!({"type": "office_visit", "starts_at": "2026-11-23T08:30:00Z", "duration_minutes": 15,
+                       "outcome": "acceptable_absence", "reason": "medical"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{booked}");
+        let (status, corrected) = log(
+            &app,
+            &om,
+            person,
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-23T08:30:00Z",
+                   "status": "attempted", "outcome": "acceptable_absence_medical", "sensitive": true,
+                   "notes": "hospital appointment", "supersedes_id": booked["recorded"]["contact"]["id"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{corrected}");
+        let outcomes = |list: Value| -> Vec<Value> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["outcome"].clone())
+                .collect()
+        };
+        let path = format!("/api/v1/people/{person}/appointments");
+        assert_eq!(
+            outcomes(app.get_json(&path, &om).await.1),
+            [
+                json!("attended_complied"),
+                json!("acceptable_absence_medical")
+            ]
+        );
+        assert_eq!(
+            outcomes(app.get_json(&path, &police).await.1),
+            [json!("attended_complied"), Value::Null]
+        );
+
         // What the police do log still goes in: a call that was answered.
         let (status, logged) = log(
             &app,
@@ -100,7 +115,7 @@ mod casework {
         )
         .await;
         assert_eq!(status, 201, "{logged}");
-        assert_eq!(contacts(&app, &om, person).await.len(), 2);
+        assert_eq!(contacts(&app, &om, person).await.len(), 4);
         assert_eq!(steps(&app, &om, person).await, Vec::<Value>::new());
     }
 

@@ -1,6 +1,8 @@
 //! Appointments: book, list, reschedule and cancel. Every change re-plans the reminders in the same
 //! transaction; a clash with another booked appointment of the person or of the member of staff is 409.
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,7 +16,7 @@ use vigil_persistence::ConnectionTrait;
 use vigil_persistence::entities::appointment;
 use vigil_persistence::repositories::appointments::{self, NewAppointment, STATUS_BOOKED};
 use vigil_persistence::repositories::notifications::{REASON_CANCELLED, REASON_RESCHEDULED};
-use vigil_persistence::repositories::{audit, staff};
+use vigil_persistence::repositories::{audit, contacts, staff};
 
 use super::absences::lock_person;
 use super::outcomes::{OutcomeInput, OutcomeResult, record_appointment_outcome};
@@ -23,7 +25,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, path_id};
 use crate::people::access::load_visible;
-use crate::policy::{Permission, require};
+use crate::policy::{Permission, allows, require};
 use crate::state::AppState;
 use crate::validation::{Validator, nullable, parse_instant};
 
@@ -84,6 +86,8 @@ pub struct AppointmentView {
     /// booked | cancelled | outcomed
     pub status: String,
     pub remind: bool,
+    /// The outcome recorded; withheld (null) from a role that may not read sensitive contacts when the
+    /// contact that recorded it is sensitive.
     pub outcome: Option<String>,
     pub version: i32,
 }
@@ -152,6 +156,23 @@ async fn refuse_clash(
     Ok(())
 }
 
+/// The longest location kept: it goes into every reminder, and an SMS has room for little more.
+const LOCATION_MAX_CHARS: usize = 200;
+
+/// A location as given, trimmed (blank is none); 422 on `location` if too long for a reminder to carry.
+fn clean_location(v: &mut Validator, location: Option<String>) -> Option<String> {
+    let location = location
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())?;
+    if location.chars().count() > LOCATION_MAX_CHARS {
+        v.add(
+            "location",
+            format!("must be at most {LOCATION_MAX_CHARS} characters"),
+        );
+    }
+    Some(location)
+}
+
 /// The member of staff who will see the person: an active user who is not a partner or an admin.
 async fn check_staff(
     db: &impl ConnectionTrait,
@@ -209,6 +230,7 @@ pub async fn book(
             "can only be recorded for an appointment that has started",
         );
     }
+    let location = clean_location(&mut v, request.location);
     let staff_id = request.staff_id.unwrap_or(caller.id);
     let txn = state.db.begin().await?;
     check_staff(&txn, &mut v, staff_id).await?;
@@ -230,10 +252,7 @@ pub async fn book(
             appointment_type: kind.as_str().to_owned(),
             starts_at,
             ends_at,
-            location: request
-                .location
-                .map(|l| l.trim().to_owned())
-                .filter(|l| !l.is_empty()),
+            location,
             status: STATUS_BOOKED.to_owned(),
             remind: request.remind.unwrap_or(true) && !after_the_fact,
             outcome: None,
@@ -304,6 +323,13 @@ pub async fn list(
     let txn = state.db.begin().await?;
     load_visible(&state, &txn, &caller, person_id).await?;
     let found = appointments::for_person(&txn, person_id, from, to).await?;
+    // An outcome a sensitive contact records (an absence for a medical or family reason) is as hidden as
+    // that contact from a role that may not read it: the appointment shows it outcomed, without the why.
+    let withheld = if allows(caller.role, Permission::ReadSensitive) {
+        HashSet::new()
+    } else {
+        contacts::appointments_with_sensitive_outcome(&txn, person_id).await?
+    };
     audit::append(
         &txn,
         caller.audit(AuditAction::Consult, "appointments", Some(person_id)),
@@ -311,7 +337,18 @@ pub async fn list(
     )
     .await?;
     txn.commit().await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
+    let views = found
+        .into_iter()
+        .map(|appointment| {
+            let hide = withheld.contains(&appointment.id);
+            let mut view = AppointmentView::from(appointment);
+            if hide {
+                view.outcome = None;
+            }
+            view
+        })
+        .collect();
+    Ok(Json(views))
 }
 
 #[utoipa::path(patch, path = "/api/v1/appointments/{id}", tag = "casework", security(("bearer" = [])),
@@ -340,6 +377,9 @@ pub async fn update(
     if let Some(minutes) = patch.duration_minutes {
         check_duration(&mut v, minutes);
     }
+    let location = patch
+        .location
+        .map(|location| clean_location(&mut v, location));
     let cancel = match patch.status.as_deref() {
         None => false,
         Some("cancelled") => true,
@@ -410,7 +450,7 @@ pub async fn update(
         model.starts_at = Set(starts_at);
         model.ends_at = Set(ends_at);
         model.staff_id = Set(staff_id);
-        if let Some(location) = patch.location {
+        if let Some(location) = location {
             model.location = Set(location);
         }
         if cancel {

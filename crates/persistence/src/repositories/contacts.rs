@@ -73,6 +73,25 @@ pub async fn for_person(
         .await?)
 }
 
+/// The person's appointments whose outcome was recorded, or corrected, by a sensitive contact (a medical
+/// or family reason, say): to a role that may not read sensitive contacts the outcome is not shown.
+pub async fn appointments_with_sensitive_outcome(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<std::collections::HashSet<Uuid>, PersistenceError> {
+    let ids: Vec<Option<Uuid>> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::AppointmentId)
+        .filter(contact::Column::PersonId.eq(person_id))
+        .filter(contact::Column::Sensitive.eq(true))
+        .filter(contact::Column::AppointmentId.is_not_null())
+        .filter(contact::Column::Outcome.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
 pub async fn find(
     db: &impl ConnectionTrait,
     id: Uuid,
