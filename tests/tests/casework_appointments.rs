@@ -361,6 +361,20 @@ mod casework {
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["errors"][0]["field"], "outcome");
 
+        // Recorded after the fact, but more than a year back: a slip of the year, refused.
+        let (status, problem) = app
+            .send_json(
+                Method::POST,
+                &path,
+                &om,
+                json!({"type": "office_visit", "starts_at": "2025-11-20T10:00:00Z", "duration_minutes": 30,
+                       "outcome": "unacceptable_absence"}),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "starts_at");
+        assert_eq!(app.get_json(&path, &om).await.1, json!([]));
+
         let body = app
         .book(
             &om,

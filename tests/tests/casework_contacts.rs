@@ -431,5 +431,25 @@ mod casework {
     .await;
         assert_eq!(status, 404);
         assert!(list(&app, &om, person).await.is_empty());
+
+        // More than a year back (a slip of the year): refused; a year back to the day is fine.
+        for (occurred_at, expected) in [
+            ("1026-11-20T10:00:00Z", 422),
+            ("2025-11-21T09:00:00Z", 422),
+            ("2025-11-23T09:00:00Z", 201),
+        ] {
+            let (status, answer) = log(
+                &app,
+                &om,
+                person,
+                json!({"type": "telephone", "occurred_at": occurred_at, "status": "completed"}),
+            )
+            .await;
+            assert_eq!(status, expected, "{occurred_at}: {answer}");
+            if expected == 422 {
+                assert_eq!(answer["errors"][0]["field"], "occurred_at", "{answer}");
+            }
+        }
+        assert_eq!(list(&app, &om, person).await.len(), 1);
     }
 }

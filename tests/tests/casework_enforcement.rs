@@ -181,11 +181,13 @@ mod casework {
 
     #[tokio::test]
     async fn the_window_is_twelve_calendar_months() {
-        let app = spawn_app().await;
+        // Each absence is recorded the day after it (a record more than a year late is refused).
+        let app = spawn_app_with(at("2025-10-14T09:00:00Z")).await;
         let om = app.user("offender_manager", None).await;
 
         // 13 months apart: a warning again. Mon 16 Nov 2026 + 5 working days = Mon 23 Nov.
         let person = app.person(&om, "Dylan", "Hart").await;
+        let other = app.person(&om, "Erin", "Cole").await;
         let first = record_absence(
             &app,
             &om,
@@ -201,6 +203,21 @@ mod casework {
             instant(&first["enforcement"]["due_by"]),
             at("2025-10-20T22:59:59Z")
         );
+        // For the second case below: an absence on Sunday 16 November 2025.
+        app.clock.set(at("2025-11-17T09:00:00Z"));
+        let om = app.signed_in_again(&om).await;
+        record_absence(
+            &app,
+            &om,
+            other,
+            "2025-11-16T10:00:00Z",
+            "failed_to_attend",
+            None,
+        )
+        .await;
+
+        app.clock.set(at("2026-11-23T09:00:00Z"));
+        let om = app.signed_in_again(&om).await;
         let later = record_absence(
             &app,
             &om,
@@ -233,16 +250,6 @@ mod casework {
         );
 
         // Exactly twelve months to the local day still counts.
-        let other = app.person(&om, "Erin", "Cole").await;
-        record_absence(
-            &app,
-            &om,
-            other,
-            "2025-11-16T10:00:00Z",
-            "failed_to_attend",
-            None,
-        )
-        .await;
         let again = record_absence(
             &app,
             &om,

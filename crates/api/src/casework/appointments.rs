@@ -20,6 +20,7 @@ use vigil_persistence::repositories::{audit, contacts, staff};
 
 use super::absences::lock_person;
 use super::outcomes::{OutcomeInput, OutcomeResult, record_appointment_outcome};
+use super::recording::check_not_long_ago;
 use super::reminders::replan;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -218,6 +219,9 @@ pub async fn book(
     let starts_at = v.check("starts_at", parse_instant(&request.starts_at));
     check_duration(&mut v, request.duration_minutes);
     let after_the_fact = starts_at.is_some_and(|at| at < now);
+    if let Some(at) = starts_at {
+        check_not_long_ago(&mut v, "starts_at", at, now);
+    }
     if after_the_fact && request.outcome.is_none() {
         v.add(
             "starts_at",

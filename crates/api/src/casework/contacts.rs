@@ -15,7 +15,8 @@ use vigil_persistence::repositories::{appointments, audit, contacts, home_visits
 use super::absences::lock_person;
 use super::outcomes::{check_outcome_fits, parse_outcome};
 use super::recording::{
-    ContactRecord, ContactView, EnforcementView, counts_for_enforcement, record_contact,
+    ContactRecord, ContactView, EnforcementView, check_not_long_ago, counts_for_enforcement,
+    record_contact,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -79,6 +80,12 @@ pub async fn log_contact(
     let occurred_at = v.check("occurred_at", parse_instant(&request.occurred_at));
     if occurred_at.is_some_and(|at| at > now) {
         v.add("occurred_at", "must not be in the future");
+    }
+    // A correction keeps the time of what it corrects, however old; a new record is of the last year.
+    if let Some(at) = occurred_at
+        && request.supersedes_id.is_none()
+    {
+        check_not_long_ago(&mut v, "occurred_at", at, now);
     }
     let status = v.check("status", request.status.parse::<ContactStatus>());
     let outcome = request

@@ -17,6 +17,7 @@ use super::absences;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::validation::Validator;
 
 #[derive(Debug, Clone)]
 pub struct ContactRecord {
@@ -105,6 +106,20 @@ impl From<enforcement_action::Model> for EnforcementView {
             completed_by: e.completed_by,
             created_at: e.created_at,
         }
+    }
+}
+
+/// How far back a contact or appointment may be recorded after the fact: the enforcement rule's window.
+/// An older date is almost always a typing slip (1026 for 2026), and would make steps due long ago.
+pub const OLDEST_AFTER_THE_FACT_DAYS: i64 = 366;
+
+/// Adds an error on `field` if `at` is further back than [`OLDEST_AFTER_THE_FACT_DAYS`].
+pub fn check_not_long_ago(v: &mut Validator, field: &str, at: DateTime<Utc>, now: DateTime<Utc>) {
+    if at < now - chrono::Duration::days(OLDEST_AFTER_THE_FACT_DAYS) {
+        v.add(
+            field,
+            format!("must be within the last {OLDEST_AFTER_THE_FACT_DAYS} days"),
+        );
     }
 }
 
