@@ -451,5 +451,23 @@ mod casework {
             }
         }
         assert_eq!(list(&app, &om, person).await.len(), 1);
+
+        // A month on, that contact is over a year old: a correction may keep its time, not go further back.
+        let year_ago = list(&app, &om, person).await[0]["id"].clone();
+        app.advance(chrono::Duration::days(30));
+        let om = app.signed_in_again(&om).await;
+        for (occurred_at, expected) in
+            [("1025-11-23T09:00:00Z", 422), ("2025-11-23T09:00:00Z", 201)]
+        {
+            let (status, answer) = log(
+                &app,
+                &om,
+                person,
+                json!({"type": "telephone", "occurred_at": occurred_at, "status": "completed",
+                       "notes": "corrected", "supersedes_id": year_ago}),
+            )
+            .await;
+            assert_eq!(status, expected, "{occurred_at}: {answer}");
+        }
     }
 }

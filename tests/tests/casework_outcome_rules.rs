@@ -64,48 +64,6 @@ mod casework {
             .await;
         assert_eq!(appointment[0]["outcome"], "attended_complied");
 
-        // An absence for a medical reason, recorded as sensitive: the police see that the appointment was
-        // outcomed, but not why.
-        let (status, booked) = app
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/people/{person}/appointments"),
-                &om,
-                json!({"type": "office_visit", "starts_at": "2026-11-23T08:30:00Z", "duration_minutes": 15,
-                       "outcome": "acceptable_absence", "reason": "medical"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{booked}");
-        let (status, corrected) = log(
-            &app,
-            &om,
-            person,
-            json!({"type": "face_to_face_office", "occurred_at": "2026-11-23T08:30:00Z",
-                   "status": "attempted", "outcome": "acceptable_absence_medical", "sensitive": true,
-                   "notes": "hospital appointment", "supersedes_id": booked["recorded"]["contact"]["id"]}),
-        )
-        .await;
-        assert_eq!(status, 201, "{corrected}");
-        let outcomes = |list: Value| -> Vec<Value> {
-            list.as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["outcome"].clone())
-                .collect()
-        };
-        let path = format!("/api/v1/people/{person}/appointments");
-        assert_eq!(
-            outcomes(app.get_json(&path, &om).await.1),
-            [
-                json!("attended_complied"),
-                json!("acceptable_absence_medical")
-            ]
-        );
-        assert_eq!(
-            outcomes(app.get_json(&path, &police).await.1),
-            [json!("attended_complied"), Value::Null]
-        );
-
         // What the police do log still goes in: a call that was answered.
         let (status, logged) = log(
             &app,
@@ -115,8 +73,96 @@ mod casework {
         )
         .await;
         assert_eq!(status, 201, "{logged}");
-        assert_eq!(contacts(&app, &om, person).await.len(), 4);
+        assert_eq!(contacts(&app, &om, person).await.len(), 2);
         assert_eq!(steps(&app, &om, person).await, Vec::<Value>::new());
+    }
+
+    /// An absence for a medical reason, recorded as sensitive: the police see that the appointment was
+    /// outcomed, but not why, whether it was sensitive from the start or made so by a correction.
+    #[tokio::test]
+    async fn a_sensitive_outcome_is_withheld_from_the_police() {
+        let app = spawn_app().await;
+        let om = app.user("offender_manager", None).await;
+        let police = app.user("police", None).await;
+        let person = app.person(&om, "Dylan", "Hart").await;
+        let path = format!("/api/v1/people/{person}/appointments");
+        let book = |starts_at: &str, extra: Value| {
+            let mut body = json!({"type": "office_visit", "starts_at": starts_at, "duration_minutes": 15,
+                                  "outcome": "acceptable_absence", "reason": "medical"});
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            app.send_json(Method::POST, &path, &om, body)
+        };
+        let (status, marked) = book("2026-11-20T10:00:00Z", json!({"sensitive": true})).await;
+        assert_eq!(status, 201, "{marked}");
+        assert_eq!(marked["recorded"]["contact"]["sensitive"], true);
+        let (status, plain) = book("2026-11-21T10:00:00Z", json!({})).await;
+        assert_eq!(status, 201, "{plain}");
+        // The second made sensitive by a correction.
+        let (status, corrected) = log(
+            &app,
+            &om,
+            person,
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-21T10:00:00Z",
+                   "status": "attempted", "outcome": "acceptable_absence_medical", "sensitive": true,
+                   "notes": "hospital appointment", "supersedes_id": plain["recorded"]["contact"]["id"]}),
+        )
+        .await;
+        assert_eq!(status, 201, "{corrected}");
+
+        let outcomes = |list: Value| -> Vec<Value> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["outcome"].clone())
+                .collect()
+        };
+        let medical = json!("acceptable_absence_medical");
+        assert_eq!(
+            outcomes(app.get_json(&path, &om).await.1),
+            [medical.clone(), medical]
+        );
+        assert_eq!(
+            outcomes(app.get_json(&path, &police).await.1),
+            [Value::Null, Value::Null]
+        );
+        // Of the three contacts, the police see only the one since corrected (not sensitive itself).
+        let seen: Vec<Value> = contacts(&app, &police, person)
+            .await
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect();
+        assert_eq!(seen, [plain["recorded"]["contact"]["id"].clone()]);
+
+        // Corrected again, to an outcome that is not sensitive: shown again.
+        let (status, _) = log(
+            &app,
+            &om,
+            person,
+            json!({"type": "face_to_face_office", "occurred_at": "2026-11-21T10:00:00Z",
+                   "status": "attempted", "outcome": "failed_to_attend",
+                   "supersedes_id": corrected["contact"]["id"]}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        assert_eq!(
+            outcomes(app.get_json(&path, &police).await.1),
+            [Value::Null, json!("failed_to_attend")]
+        );
+
+        // `sensitive` marks an outcome's contact: with no outcome it is refused.
+        let (status, problem) = app
+            .send_json(
+                Method::POST,
+                &path,
+                &om,
+                json!({"type": "office_visit", "starts_at": "2026-11-30T10:00:00Z",
+                       "duration_minutes": 15, "sensitive": true}),
+            )
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "sensitive");
     }
 
     #[tokio::test]

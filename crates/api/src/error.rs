@@ -119,11 +119,20 @@ impl ApiError {
     }
 }
 
+/// What a request whose transaction lost a race is told: nothing was written, so it may be sent again.
+const LOST_RACE: &str = "another change to the same records, or the database being busy with others, \
+    stopped this one; nothing was saved, try again";
+
 impl From<PersistenceError> for ApiError {
     fn from(error: PersistenceError) -> Self {
         match error {
             PersistenceError::NotFound { .. } => ApiError::NotFound,
             PersistenceError::Conflict(message) => ApiError::Conflict(message),
+            PersistenceError::LostRace(error) => {
+                // Logged: with the person's row locked first a deadlock means a lock-order fault.
+                tracing::warn!(error = %error, "a transaction lost a race and was rolled back");
+                ApiError::Conflict(LOST_RACE.to_owned())
+            }
             PersistenceError::Database(error) => ApiError::Internal(error.to_string()),
         }
     }

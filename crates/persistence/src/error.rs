@@ -10,14 +10,15 @@ pub enum PersistenceError {
     /// The write would break a uniqueness rule or was made against a stale version.
     #[error("{0}")]
     Conflict(String),
+    /// The transaction lost a race with another (a deadlock or serialisation failure on PostgreSQL, the
+    /// database still busy after the busy timeout on SQLite) and was rolled back: nothing was written, and
+    /// the request may be sent again. The database's own error is kept for the log.
+    #[error("lost a race with another transaction: {0}")]
+    LostRace(#[source] DbErr),
     /// Anything else the database said; logged by the caller, never shown to a user.
     #[error("database error: {0}")]
     Database(#[source] DbErr),
 }
-
-/// What a request that lost a race for the same rows is told (it changed nothing: its transaction was
-/// rolled back, so it may simply be sent again).
-const CONCURRENT_CHANGE: &str = "the same records were being changed by another request at the same moment; nothing was saved, try again";
 
 impl From<DbErr> for PersistenceError {
     fn from(error: DbErr) -> Self {
@@ -26,7 +27,7 @@ impl From<DbErr> for PersistenceError {
                 PersistenceError::Conflict(unique_violation_message(&detail))
             }
             _ if sqlstate(&error).as_deref().is_some_and(lost_a_race) => {
-                PersistenceError::Conflict(CONCURRENT_CHANGE.to_owned())
+                PersistenceError::LostRace(error)
             }
             _ => match error {
                 DbErr::RecordNotFound(_) => PersistenceError::NotFound { entity: "record" },
@@ -51,13 +52,14 @@ fn sqlstate(error: &DbErr) -> Option<String> {
 }
 
 /// Whether a code says the statement lost a race with another transaction rather than failed: a deadlock
-/// or a serialisation failure on PostgreSQL, a busy or locked database on SQLite. Lock order (the person's
-/// row first) keeps these rare; when one happens the request is refused as a conflict, not a fault.
+/// or a serialisation failure on PostgreSQL, a database still busy after the busy timeout on SQLite. Lock
+/// order (the person's row first) should make a deadlock impossible; should one still happen, the request
+/// is refused as a conflict (and logged as a warning, to show the lock-order fault), not a 500.
+/// SQLITE_LOCKED is not here: it is a connection conflicting with itself, a fault.
 fn lost_a_race(code: &str) -> bool {
     const POSTGRES: [&str; 2] = ["40P01", "40001"];
-    // SQLITE_BUSY, SQLITE_LOCKED and their extended forms (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT,
-    // LOCKED_SHAREDCACHE).
-    const SQLITE: [&str; 6] = ["5", "6", "261", "517", "773", "262"];
+    // SQLITE_BUSY and its extended forms (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT).
+    const SQLITE: [&str; 4] = ["5", "261", "517", "773"];
     POSTGRES.contains(&code) || SQLITE.contains(&code)
 }
 
@@ -82,7 +84,7 @@ mod tests {
         for code in ["40P01", "40001", "5", "517"] {
             assert!(lost_a_race(code), "{code}");
         }
-        for code in ["23505", "42P01", "1", "2067"] {
+        for code in ["23505", "42P01", "1", "2067", "6", "262"] {
             assert!(!lost_a_race(code), "{code}");
         }
     }

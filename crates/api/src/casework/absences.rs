@@ -25,9 +25,10 @@ fn counting_outcomes() -> Vec<&'static str> {
 
 /// Locks the person's row, so that two writes about the same person are decided one after the other and
 /// the second sees the first: two absences recorded at once, or an appointment moved while its outcome is
-/// recorded (on PostgreSQL; SQLite has one writer). Every casework write that touches an appointment,
-/// contact, visit outcome or enforcement step takes it first, before any other row (the caseload facts,
-/// the appointment, the visit), so that no two of them can each hold what the other waits for.
+/// recorded (on PostgreSQL; SQLite has one writer). Every casework write the API makes that touches an
+/// appointment, contact, visit outcome or enforcement step takes it first, before any other row (the
+/// caseload facts, the appointment, the visit), so that no two of them can each hold what the other waits
+/// for. (The scheduler's planners take no person lock, and so never wait for one.)
 pub async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), ApiError> {
     row_locks::lock_row(db, person::Entity, person_id).await?;
     Ok(())

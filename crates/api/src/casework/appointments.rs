@@ -55,6 +55,9 @@ pub struct NewAppointmentRequest {
     /// professional_judgement.
     pub reason: Option<String>,
     pub notes: Option<String>,
+    /// With `outcome`: mark the contact it records sensitive (a medical or family reason, say), hiding it
+    /// and the appointment's outcome from roles that may not read sensitive contacts.
+    pub sensitive: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -234,6 +237,12 @@ pub async fn book(
             "can only be recorded for an appointment that has started",
         );
     }
+    if request.sensitive.is_some() && request.outcome.is_none() {
+        v.add(
+            "sensitive",
+            "marks the contact an outcome records: give it with an outcome",
+        );
+    }
     let location = clean_location(&mut v, request.location);
     let staff_id = request.staff_id.unwrap_or(caller.id);
     let txn = state.db.begin().await?;
@@ -273,7 +282,7 @@ pub async fn book(
                 outcome,
                 reason: request.reason,
                 notes: request.notes,
-                sensitive: None,
+                sensitive: request.sensitive,
             };
             let (appointment, result) =
                 record_appointment_outcome(&state, &txn, &caller, booked, &person, input, now)

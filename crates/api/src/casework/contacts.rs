@@ -81,12 +81,7 @@ pub async fn log_contact(
     if occurred_at.is_some_and(|at| at > now) {
         v.add("occurred_at", "must not be in the future");
     }
-    // A correction keeps the time of what it corrects, however old; a new record is of the last year.
-    if let Some(at) = occurred_at
-        && request.supersedes_id.is_none()
-    {
-        check_not_long_ago(&mut v, "occurred_at", at, now);
-    }
+
     let status = v.check("status", request.status.parse::<ContactStatus>());
     let outcome = request
         .outcome
@@ -132,6 +127,12 @@ pub async fn log_contact(
             }
             _ => v.add("supersedes_id", "no contact of this person with this id"),
         }
+    }
+    // A record is of the last year, but a correction may keep the time of what it corrects, however old.
+    if let Some(at) = occurred_at
+        && corrected.as_ref().is_none_or(|old| old.occurred_at != at)
+    {
+        check_not_long_ago(&mut v, "occurred_at", at, now);
     }
     // A correction is of the same event: unless it says otherwise, it stays linked to the appointment or
     // visit the corrected contact was for (so correcting a correction still reaches the appointment).

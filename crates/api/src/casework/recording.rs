@@ -109,8 +109,9 @@ impl From<enforcement_action::Model> for EnforcementView {
     }
 }
 
-/// How far back a contact or appointment may be recorded after the fact: the enforcement rule's window.
-/// An older date is almost always a typing slip (1026 for 2026), and would make steps due long ago.
+/// How far back a contact or appointment may be recorded after the fact: a year and a day, about the
+/// enforcement rule's (configurable) window. An older date is almost always a typing slip (1026 for 2026),
+/// and would make steps due long ago.
 pub const OLDEST_AFTER_THE_FACT_DAYS: i64 = 366;
 
 /// Adds an error on `field` if `at` is further back than [`OLDEST_AFTER_THE_FACT_DAYS`].

@@ -73,12 +73,19 @@ pub async fn for_person(
         .await?)
 }
 
-/// The person's appointments whose outcome was recorded, or corrected, by a sensitive contact (a medical
-/// or family reason, say): to a role that may not read sensitive contacts the outcome is not shown.
+/// The person's appointments whose outcome, as it stands, a sensitive contact records (a medical or family
+/// reason, say): the latest version of the appointment's outcome contact, not one since corrected. To a role
+/// that may not read sensitive contacts the outcome is not shown.
 pub async fn appointments_with_sensitive_outcome(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<std::collections::HashSet<Uuid>, PersistenceError> {
+    let corrected = Query::select()
+        .column(contact::Column::SupersedesId)
+        .from(contact::Entity)
+        .and_where(contact::Column::PersonId.eq(person_id))
+        .and_where(contact::Column::SupersedesId.is_not_null())
+        .to_owned();
     let ids: Vec<Option<Uuid>> = contact::Entity::find()
         .select_only()
         .column(contact::Column::AppointmentId)
@@ -86,6 +93,7 @@ pub async fn appointments_with_sensitive_outcome(
         .filter(contact::Column::Sensitive.eq(true))
         .filter(contact::Column::AppointmentId.is_not_null())
         .filter(contact::Column::Outcome.is_not_null())
+        .filter(contact::Column::Id.not_in_subquery(corrected))
         .into_tuple()
         .all(db)
         .await?;
