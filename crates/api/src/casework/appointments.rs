@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use vigil_domain::{AppointmentType, AuditAction, StaffRole};
 use vigil_persistence::ConnectionTrait;
-use vigil_persistence::entities::appointment;
+use vigil_persistence::entities::{appointment, person};
 use vigil_persistence::repositories::appointments::{self, NewAppointment, STATUS_BOOKED};
 use vigil_persistence::repositories::notifications::{REASON_CANCELLED, REASON_RESCHEDULED};
 use vigil_persistence::repositories::{audit, contacts, staff};
@@ -158,6 +158,27 @@ async fn refuse_clash(
         )));
     }
     Ok(())
+}
+
+/// The appointment `id` and its person, for a write: 404 unless the caller may see the person. The
+/// person's row is locked first, as in every casework write, and the appointment read after that, as it
+/// stands once any write that held the lock before this one has committed.
+pub(super) async fn find_for_write(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(appointment::Model, person::Model), ApiError> {
+    let person_id = appointments::find(txn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .person_id;
+    let (person, _) = load_visible(state, txn, caller, person_id).await?;
+    lock_person(txn, person_id).await?;
+    let current = appointments::find(txn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((current, person))
 }
 
 /// The longest location kept: it goes into every reminder, and an SMS has room for little more.
@@ -409,15 +430,7 @@ pub async fn update(
         check_staff(&txn, &mut v, staff_id).await?;
     }
     v.finish()?;
-    let found = appointments::find(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (person, _) = load_visible(&state, &txn, &caller, found.person_id).await?;
-    // The person's row first, as in every casework write; then the appointment as it is now.
-    lock_person(&txn, found.person_id).await?;
-    let current = appointments::find(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (current, person) = find_for_write(&state, &txn, &caller, id).await?;
     if current.status != STATUS_BOOKED {
         return Err(ApiError::Conflict(format!(
             "the appointment is {}",

@@ -161,22 +161,19 @@ pub async fn log_contact(
     {
         v.add("home_visit_id", "no home visit of this person with this id");
     }
-    // Whether this corrects the contact that records an appointment's outcome (and so the outcome).
-    let corrects_an_outcome = corrected
+    // The appointment whose outcome this corrects, if it corrects the contact that recorded one.
+    let outcome_corrected_of = corrected
         .as_ref()
-        .is_some_and(|old| old.appointment_id.is_some() && old.outcome.is_some());
+        .filter(|old| old.outcome.is_some())
+        .and_then(|old| old.appointment_id);
     // An absence that counts towards enforcement, and an appointment's outcome, are probation's to record,
     // as at the appointment's own endpoint: the police log contacts, but start no warning or breach.
-    if outcome.is_some_and(|o| o.counts_for_enforcement()) || corrects_an_outcome {
+    if outcome.is_some_and(|o| o.counts_for_enforcement()) || outcome_corrected_of.is_some() {
         require(&caller, Permission::RecordOutcomes)?;
     }
     // An appointment's outcome is recorded at its own endpoint, which logs its contact, and corrected by
     // superseding that contact: another contact giving it an outcome would count the same absence twice.
-    if outcome.is_some()
-        && appointment.is_some()
-        && !(corrects_an_outcome
-            && corrected.as_ref().and_then(|old| old.appointment_id) == appointment_id)
-    {
+    if outcome.is_some() && appointment.is_some() && outcome_corrected_of != appointment_id {
         v.add(
             "outcome",
             "an appointment's outcome is recorded at POST /api/v1/appointments/{id}/outcome, and corrected by superseding the contact that recorded it",

@@ -14,13 +14,12 @@ use vigil_persistence::entities::{appointment, person};
 use vigil_persistence::repositories::appointments::{self, STATUS_BOOKED, STATUS_OUTCOMED};
 use vigil_persistence::repositories::notifications::REASON_OUTCOMED;
 
-use super::absences::lock_person;
+use super::appointments::find_for_write;
 use super::recording::{ContactRecord, ContactView, EnforcementView, record_contact};
 use super::reminders::replan;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, path_id};
-use crate::people::access::load_visible;
 use crate::policy::{Permission, require};
 use crate::state::AppState;
 use crate::validation::Validator;
@@ -179,16 +178,7 @@ pub async fn record_outcome(
     let id = path_id(&id)?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let found = appointments::find(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (person, _) = load_visible(&state, &txn, &caller, found.person_id).await?;
-    // The person's row first, as in every casework write; then the appointment as it is now, after any
-    // write that held the lock before this one.
-    lock_person(&txn, found.person_id).await?;
-    let current = appointments::find(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (current, person) = find_for_write(&state, &txn, &caller, id).await?;
     let (_, result) =
         record_appointment_outcome(&state, &txn, &caller, current, &person, input, now).await?;
     txn.commit().await?;

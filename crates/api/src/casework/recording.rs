@@ -161,6 +161,9 @@ async fn correct_appointment_outcome(
 
 /// Writes the contact, brings the person's enforcement steps into line with it, and writes a `collect`
 /// audit event. Answers the contact and its step (made now, or carried over from the contact it corrects).
+///
+/// The caller has already locked the person's row ([`absences::lock_person`]), before any other write of
+/// its transaction: that is what decides two absences recorded at once one after the other.
 pub async fn record_contact(
     state: &AppState,
     db: &impl ConnectionTrait,
@@ -184,9 +187,6 @@ pub async fn record_contact(
     .into_iter()
     .flatten()
     .min();
-    if touched_from.is_some() {
-        absences::lock_person(db, record.person_id).await?;
-    }
     let saved = contacts::create(
         db,
         contacts::NewContact {
